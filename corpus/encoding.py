@@ -1,0 +1,96 @@
+"""Decode text files whose encoding nobody wrote down: UTF-8 (with or without BOM), Shift_JIS/CP932, EUC-JP, UTF-16.
+
+Why not only `charset-normalizer`: on short Japanese files it often confuses CP932 and EUC-JP with each other or
+with Latin code pages. The candidates here are few and decoding is strict, so we try each one and keep the decoding
+that reads most like Japanese or ASCII text. A file that decodes to control characters under every candidate is
+binary and is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from corpus.errors import LoadError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Order matters for ties: UTF-8 first, then the Japanese legacy encodings.
+_CANDIDATES = ("utf-8", "cp932", "euc-jp")
+
+# Characters we expect in Japanese documents: ASCII printable + whitespace, kana, CJK, full-width forms,
+# Japanese punctuation. Everything else (rare symbols, Latin-1 noise) counts against a decoding.
+_PLAUSIBLE = re.compile(
+    r"[\t\n\r\x20-\x7e\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\uff00-\uffef\u2010-\u206f\u00b0-\u00ff]"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plausibility(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:20000]
+    return len(_PLAUSIBLE.findall(sample)) / len(sample)
+
+
+def _looks_utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM has NUL in every other byte for ASCII; Japanese has no clear signal,
+    so we only accept it when the strict decode yields plausible text."""
+    sample = data[:4000]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes of a text file.
+
+    :param data: the raw file content.
+    :returns: `(text, encoding_name)`.
+    :raises LoadError: `err.binary_text` for binary data, `err.undecodable` when no candidate fits.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name.replace("-sig", "")
+            except UnicodeDecodeError:
+                raise LoadError("err.undecodable") from None
+    utf16 = _looks_utf16_without_bom(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+            if _plausibility(text) > 0.9:
+                return text, utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise LoadError("err.binary_text")
+    best: tuple[float, str, str] | None = None
+    for name in _CANDIDATES:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if name == "utf-8":
+            # Valid UTF-8 multi-byte sequences almost never occur by chance in legacy encodings.
+            score += 0.05
+        if best is None or score > best[0]:
+            best = (score, text, name)
+    if best is None:
+        raise LoadError("err.undecodable")
+    score, text, name = best
+    control_ratio = len(_CONTROL.findall(text[:20000])) / max(1, min(len(text), 20000))
+    if control_ratio > 0.01 or score < 0.6:
+        raise LoadError("err.binary_text")
+    return text, name

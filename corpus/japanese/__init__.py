@@ -1,0 +1,1 @@
+"""Japanese text handling: normalisation, sentence-aware chunking and BM25 tokenisation."""

@@ -1,0 +1,154 @@
+"""Sentence-aware chunking for Japanese, measured in characters.
+
+Haystack's own splitters cannot do this (no Japanese sentence model; `split_by="function"` ignores length and
+overlap; see `shared/notes/libraries.md` pitfall 15), so we group sentences ourselves:
+
+1. The text is parsed into *units*: Markdown headings, table rows, and sentences (ending in 。！？!? or a line end).
+2. Units are packed into chunks up to `chunk_size` characters. A sentence is never cut unless it alone is longer
+   than `chunk_size`.
+3. The next chunk starts with the last whole sentences of the previous one, up to `overlap` characters.
+4. A heading never ends a chunk: it moves to the chunk that holds its text. A new section starts a new chunk when
+   the current one is already half full. Every chunk records the heading path it belongs to.
+5. A table row is never split; a chunk that continues a table repeats the table's header row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE = re.compile(r".+?(?:[。！？!?]+[」』）)\]]*|\.(?=\s|$|[^\x00-\x7f])[」』）)]*|$)", re.S)
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a document.
+
+    :param content: the chunk text (with a table header repeated when it continues a table).
+    :param heading: the heading path in effect (`章 > 節`), or "".
+    :param index: position of the chunk in its document, from 0.
+    """
+
+    content: str
+    heading: str
+    index: int
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    kind: str  # "heading" | "row" | "sentence"
+    sep: str  # what joins it to the previous unit: "\n\n", "\n" or ""
+    section: str
+    table_header: str = ""
+
+
+def _parse(text: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    headings: dict[int, str] = {}
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        table_header = ""
+        for i, line in enumerate(lines):
+            sep = "\n\n" if i == 0 else "\n"
+            section = " > ".join(headings[k] for k in sorted(headings))
+            match = _HEADING.match(line)
+            if match:
+                level = len(match.group(1))
+                headings = {k: v for k, v in headings.items() if k < level}
+                headings[level] = match.group(2)
+                units.append(_Unit(line, "heading", sep, " > ".join(headings[k] for k in sorted(headings))))
+                continue
+            if line.lstrip().startswith("|"):
+                if _TABLE_SEPARATOR.match(line.strip()):
+                    continue  # the separator is re-emitted with the header
+                is_header = i + 1 < len(lines) and bool(_TABLE_SEPARATOR.match(lines[i + 1].strip()))
+                if is_header:
+                    width = line.count("|") - 1
+                    table_header = line + "\n|" + "---|" * max(width, 1)
+                    units.append(_Unit(table_header, "row", sep, section, table_header))
+                else:
+                    units.append(_Unit(line, "row", sep, section, table_header))
+                continue
+            for j, sentence in enumerate(s for s in _SENTENCE.findall(line) if s.strip()):
+                units.append(_Unit(sentence, "sentence", sep if j == 0 else "", section))
+    return units
+
+
+def _split_long(unit: _Unit, size: int) -> list[_Unit]:
+    if len(unit.text) <= size:
+        return [unit]
+    pieces = [unit.text[i : i + size] for i in range(0, len(unit.text), size)]
+    return [_Unit(p, unit.kind, unit.sep if k == 0 else "", unit.section, unit.table_header) for k, p in enumerate(pieces)]
+
+
+def _leads(unit: _Unit) -> bool:
+    """Units that introduce what follows and so must not end a chunk."""
+    return unit.kind == "heading" or (unit.kind == "row" and unit.text == unit.table_header)
+
+
+def _length(units: list[_Unit]) -> int:
+    return sum(len(u.text) + len(u.sep) for u in units) - (len(units[0].sep) if units else 0)
+
+
+def _render(units: list[_Unit]) -> str:
+    parts: list[str] = []
+    first_row = next((u for u in units if u.kind != "heading"), None)
+    if first_row is not None and first_row.kind == "row" and first_row.table_header and first_row is units[0]:
+        if first_row.text != first_row.table_header:
+            parts.append(first_row.table_header + "\n")
+    for k, unit in enumerate(units):
+        parts.append(("" if k == 0 else unit.sep) + unit.text)
+    return "".join(parts).strip()
+
+
+def chunk_text(text: str, chunk_size: int = 400, overlap: int = 80) -> list[Chunk]:
+    """Split normalised text into chunks.
+
+    :param text: normalised text (see `corpus.japanese.normalize.normalize_text`).
+    :param chunk_size: target maximum length of a chunk in characters.
+    :param overlap: characters of whole sentences repeated at the start of the next chunk (0 for none).
+    :returns: the chunks in document order.
+    :raises ValueError: when `chunk_size` is not positive or `overlap` is not smaller than `chunk_size`.
+    """
+    if chunk_size <= 0:
+        msg = f"chunk_size must be positive, got {chunk_size}"
+        raise ValueError(msg)
+    if not 0 <= overlap < chunk_size:
+        msg = f"overlap must be between 0 and chunk_size - 1, got {overlap}"
+        raise ValueError(msg)
+    units = [piece for unit in _parse(text) for piece in _split_long(unit, chunk_size)]
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    for unit in units:
+        new_section = unit.kind == "heading" and _length(current) >= chunk_size // 2
+        too_long = current and _length([*current, unit]) > chunk_size
+        if current and (new_section or too_long) and not all(_leads(u) for u in current):
+            carried: list[_Unit] = []
+            while current and _leads(current[-1]):  # a heading or table header goes with what follows it
+                carried.insert(0, current.pop())
+            groups.append(current)
+            tail: list[_Unit] = []
+            if overlap and not new_section and not carried:
+                for previous in reversed(current[1:]):
+                    if previous.kind != "sentence" or _length([previous, *tail]) > overlap:
+                        break
+                    tail.insert(0, previous)
+            current = [*tail, *carried]
+        current.append(unit)
+    if current and not all(_leads(u) for u in current):
+        groups.append(current)
+    elif current and groups:
+        groups[-1].extend(current)
+    elif current:
+        groups.append(current)
+    chunks: list[Chunk] = []
+    for group in groups:
+        content = _render(group)
+        if not content:
+            continue
+        body = next((u for u in group if u.kind != "heading"), group[0])
+        chunks.append(Chunk(content=content, heading=body.section, index=len(chunks)))
+    return chunks

@@ -1,0 +1,747 @@
+"""The embedded store: one SQLite file is the durable record; search structures are built from it in memory.
+
+- **Durable record** (`tokka.sqlite3` in the data directory, WAL mode): collections (each with its embedding model
+  id and dimension), sources (one row per ingested file or page, with a content hash for no-op re-adds), and
+  chunks (text, metadata as JSON, the stored BM25 token string, the embedding as a float32 blob). Every change
+  to a source happens in one transaction, so a crash leaves either the old chunks or the new ones, never a mix.
+- **Search structures** per collection: a :class:`~corpus.stores.bm25.BM25Index` and a
+  :class:`~corpus.stores.vectors.VectorIndex`. Each collection has a *generation* number that every write bumps;
+  the structures are rebuilt lazily when it changes (also when another process wrote), and cached under
+  `index/` next to the database so a large store opens without rebuilding. The cache is derived data: deleting it
+  is always safe.
+
+:class:`EmbeddedDocumentStore` is the Haystack ``DocumentStore`` for one collection; :class:`EmbeddedBackend`
+is the shared per-file engine that also serves the corpus CLI (collections, sources, search).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import Document
+from haystack.dataclasses import ByteStream, SparseEmbedding
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+from haystack.utils.filters import document_matches_filter
+
+from corpus.errors import StoreError
+from corpus.japanese.tokenizer import get_tokenizer
+from corpus.stores.bm25 import BM25Index
+from corpus.stores.vectors import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS collections (
+    name            TEXT PRIMARY KEY,
+    embedding_model TEXT,
+    embedding_dim   INTEGER,
+    tokenizer       TEXT NOT NULL DEFAULT 'sudachi',
+    created         REAL NOT NULL,
+    updated         REAL NOT NULL,
+    generation      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sources (
+    collection    TEXT NOT NULL REFERENCES collections(name) ON DELETE CASCADE,
+    source        TEXT NOT NULL,
+    title         TEXT,
+    type          TEXT,
+    modified      REAL,
+    content_hash  TEXT,
+    pipeline_hash TEXT,
+    chars         INTEGER,
+    chunks        INTEGER,
+    added         REAL,
+    updated       REAL,
+    PRIMARY KEY (collection, source)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid      INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL REFERENCES collections(name) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    source     TEXT,
+    content    TEXT,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    extra      TEXT,
+    tokens     TEXT NOT NULL DEFAULT '',
+    embedding  BLOB,
+    UNIQUE (collection, id)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (collection, source);
+"""
+_NAME = re.compile(r"^[\w.\-]{1,64}$")
+TOKENS_META_KEY = "bm25_tokens"  # set by the tokenise step; moved into the `tokens` column, never kept in meta
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """A collection and its counts."""
+
+    name: str
+    embedding_model: str | None
+    embedding_dim: int | None
+    tokenizer: str
+    created: float
+    updated: float
+    generation: int
+    documents: int = 0
+    chunks: int = 0
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One ingested file or page."""
+
+    source: str
+    title: str = ""
+    type: str = ""
+    modified: float | None = None
+    content_hash: str = ""
+    pipeline_hash: str = ""
+    chars: int = 0
+    chunks: int = 0
+    added: float | None = None
+    updated: float | None = None
+
+
+def validate_collection_name(name: str) -> str:
+    """Return `name` if it can be a collection name, else raise `StoreError('err.invalid_name')`."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise StoreError("err.invalid_name", name=name)
+    return name
+
+
+class _SearchIndex:
+    """BM25 + vectors for one collection at one generation. Positions map to chunk rowids."""
+
+    def __init__(self, generation: int, rowids: np.ndarray, bm25: BM25Index, vectors: VectorIndex | None) -> None:
+        self.generation = generation
+        self.rowids = rowids
+        self.bm25 = bm25
+        self.vectors = vectors
+
+
+class EmbeddedBackend:
+    """The engine behind one SQLite file, shared by every store object in the process (see :meth:`open`)."""
+
+    _instances: dict[Path, EmbeddedBackend] = {}
+    _instances_lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path, timeout=60, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                self._conn.executescript(SCHEMA)
+                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self._indexes: dict[str, _SearchIndex] = {}
+
+    @classmethod
+    def open(cls, path: Path | str) -> EmbeddedBackend:
+        """The backend for `path`, created on first use."""
+        resolved = Path(path).expanduser().resolve()
+        with cls._instances_lock:
+            backend = cls._instances.get(resolved)
+            if backend is None:
+                backend = cls(resolved)
+                cls._instances[resolved] = backend
+            return backend
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every open backend (tests use this between data directories)."""
+        with cls._instances_lock:
+            for backend in cls._instances.values():
+                backend._conn.close()
+            cls._instances.clear()
+
+    @property
+    def index_dir(self) -> Path:
+        """Where derived search structures are cached."""
+        return self.path.parent / "index"
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # ---- collections -------------------------------------------------------------------------------------------
+    def collection(self, name: str) -> CollectionInfo | None:
+        """The collection called `name` (with counts), or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT name, embedding_model, embedding_dim, tokenizer, created, updated, generation "
+                "FROM collections WHERE name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                return None
+            docs = self._conn.execute("SELECT COUNT(*) FROM sources WHERE collection = ?", (name,)).fetchone()[0]
+            chunks = self._conn.execute("SELECT COUNT(*) FROM chunks WHERE collection = ?", (name,)).fetchone()[0]
+        return CollectionInfo(*row, documents=docs, chunks=chunks)
+
+    def collections(self) -> list[CollectionInfo]:
+        """All collections, by name."""
+        with self._lock:
+            names = [r[0] for r in self._conn.execute("SELECT name FROM collections ORDER BY name")]
+        return [info for info in (self.collection(n) for n in names) if info is not None]
+
+    def require_collection(self, name: str) -> CollectionInfo:
+        """Like :meth:`collection` but raises `err.collection_not_found` (listing the existing ones)."""
+        info = self.collection(name)
+        if info is None:
+            available = ", ".join(c.name for c in self.collections()) or "-"
+            raise StoreError("err.collection_not_found", collection=name, available=available)
+        return info
+
+    def create_collection(
+        self,
+        name: str,
+        embedding_model: str | None = None,
+        embedding_dim: int | None = None,
+        tokenizer: str = "sudachi",
+    ) -> CollectionInfo:
+        """Create a collection (no-op if it exists). The embedding model is fixed by the first embedded write."""
+        validate_collection_name(name)
+        get_tokenizer(tokenizer)  # validates the name
+        now = time.time()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO collections (name, embedding_model, embedding_dim, tokenizer, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (name, embedding_model, embedding_dim, tokenizer, now, now),
+            )
+        return self.require_collection(name)
+
+    def delete_collection(self, name: str) -> None:
+        """Delete a collection with all its sources and chunks."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM chunks WHERE collection = ?", (name,))
+            conn.execute("DELETE FROM sources WHERE collection = ?", (name,))
+            conn.execute("DELETE FROM collections WHERE name = ?", (name,))
+        self._indexes.pop(name, None)
+        shutil.rmtree(self._cache_dir(name), ignore_errors=True)
+
+    # ---- sources -----------------------------------------------------------------------------------------------
+    def sources(self, collection: str) -> list[SourceRecord]:
+        """Every source of a collection, by name."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT source, title, type, modified, content_hash, pipeline_hash, chars, chunks, added, updated "
+                "FROM sources WHERE collection = ? ORDER BY source",
+                (collection,),
+            ).fetchall()
+        return [SourceRecord(*row) for row in rows]
+
+    def source(self, collection: str, source: str) -> SourceRecord | None:
+        """One source record, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT source, title, type, modified, content_hash, pipeline_hash, chars, chunks, added, updated "
+                "FROM sources WHERE collection = ? AND source = ?",
+                (collection, source),
+            ).fetchone()
+        return SourceRecord(*row) if row else None
+
+    def replace_source(
+        self,
+        collection: str,
+        record: SourceRecord,
+        documents: list[Document],
+        embedding_model: str | None = None,
+    ) -> int:
+        """Atomically replace all chunks of `record.source` with `documents` and update its record.
+
+        :returns: the number of chunks written.
+        :raises StoreError: when the embeddings do not match the collection's model or dimension.
+        """
+        now = time.time()
+        with self.transaction() as conn:
+            self._ensure_collection(conn, collection)
+            self._check_embeddings(conn, collection, documents, embedding_model)
+            conn.execute("DELETE FROM chunks WHERE collection = ? AND source = ?", (collection, record.source))
+            # Another source may have produced identical chunk ids (the same text under another name): replace them.
+            conn.executemany(
+                "DELETE FROM chunks WHERE collection = ? AND id = ?", [(collection, d.id) for d in documents]
+            )
+            conn.executemany(
+                "INSERT INTO chunks (collection, id, source, content, meta, extra, tokens, embedding) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [self._row(collection, d, source=record.source) for d in documents],
+            )
+            previous = conn.execute(
+                "SELECT added FROM sources WHERE collection = ? AND source = ?", (collection, record.source)
+            ).fetchone()
+            conn.execute(
+                "INSERT OR REPLACE INTO sources (collection, source, title, type, modified, content_hash, "
+                "pipeline_hash, chars, chunks, added, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    collection,
+                    record.source,
+                    record.title,
+                    record.type,
+                    record.modified,
+                    record.content_hash,
+                    record.pipeline_hash,
+                    record.chars,
+                    len(documents),
+                    previous[0] if previous else now,
+                    now,
+                ),
+            )
+            self._bump(conn, collection)
+        return len(documents)
+
+    def remove_source(self, collection: str, source: str) -> int:
+        """Remove a source and its chunks. :returns: the number of chunks removed (0 if it was not there)."""
+        with self.transaction() as conn:
+            removed = conn.execute(
+                "DELETE FROM chunks WHERE collection = ? AND source = ?", (collection, source)
+            ).rowcount
+            gone = conn.execute("DELETE FROM sources WHERE collection = ? AND source = ?", (collection, source)).rowcount
+            if removed or gone:
+                self._bump(conn, collection)
+        return removed
+
+    # ---- Haystack protocol operations (per collection) -----------------------------------------------------------
+    def count(self, collection: str) -> int:
+        """Number of chunks in a collection."""
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM chunks WHERE collection = ?", (collection,)).fetchone()[0]
+
+    def iter_documents(self, collection: str, with_embedding: bool = True) -> Iterator[Document]:
+        """Every chunk of a collection as a Document, in insertion order."""
+        columns = "id, content, meta, extra, " + ("embedding" if with_embedding else "NULL")
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {columns} FROM chunks WHERE collection = ? ORDER BY rowid",  # noqa: S608 - fixed columns
+                (collection,),
+            ).fetchall()
+        for row in rows:
+            yield _document(*row)
+
+    def filter(self, collection: str, filters: dict[str, Any] | None) -> list[Document]:
+        """Chunks matching a Haystack filter (all chunks when `filters` is empty)."""
+        docs = self.iter_documents(collection)
+        if not filters:
+            return list(docs)
+        return [d for d in docs if document_matches_filter(filters=filters, document=d)]
+
+    def write(
+        self,
+        collection: str,
+        documents: list[Document],
+        policy: DuplicatePolicy = DuplicatePolicy.NONE,
+        embedding_model: str | None = None,
+    ) -> int:
+        """Write documents with a duplicate policy (`NONE` behaves as `FAIL`). :returns: the number written."""
+        if not isinstance(documents, list) or any(not isinstance(d, Document) for d in documents):
+            msg = "Please provide a list of Documents."
+            raise ValueError(msg)
+        if policy == DuplicatePolicy.NONE:
+            policy = DuplicatePolicy.FAIL
+        written = 0
+        with self.transaction() as conn:
+            self._ensure_collection(conn, collection)
+            self._check_embeddings(conn, collection, documents, embedding_model)
+            seen: set[str] = set()
+            for doc in documents:
+                exists = doc.id in seen or conn.execute(
+                    "SELECT 1 FROM chunks WHERE collection = ? AND id = ?", (collection, doc.id)
+                ).fetchone()
+                if exists:
+                    if policy == DuplicatePolicy.FAIL:
+                        raise DuplicateDocumentError(f"ID '{doc.id}' already exists in collection '{collection}'.")
+                    if policy == DuplicatePolicy.SKIP:
+                        continue
+                    conn.execute("DELETE FROM chunks WHERE collection = ? AND id = ?", (collection, doc.id))
+                conn.execute(
+                    "INSERT INTO chunks (collection, id, source, content, meta, extra, tokens, embedding) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    self._row(collection, doc),
+                )
+                seen.add(doc.id)
+                written += 1
+            if written:
+                self._bump(conn, collection)
+        return written
+
+    def delete(self, collection: str, ids: list[str]) -> None:
+        """Delete chunks by id (unknown ids are ignored)."""
+        with self.transaction() as conn:
+            deleted = sum(
+                conn.execute("DELETE FROM chunks WHERE collection = ? AND id = ?", (collection, i)).rowcount
+                for i in ids
+            )
+            if deleted:
+                self._bump(conn, collection)
+
+    # ---- search --------------------------------------------------------------------------------------------------
+    def bm25_search(
+        self, collection: str, query_tokens: list[str], top_k: int, filters: dict[str, Any] | None = None
+    ) -> list[Document]:
+        """BM25 over the stored tokens. Scores are raw BM25 (higher is better)."""
+        index = self.search_index(collection)
+        if index is None or index.bm25.size == 0:
+            return []
+        positions, scores = index.bm25.search(query_tokens, top_k, self._mask(collection, index, filters))
+        return self._fetch(index, positions, scores)
+
+    def vector_search(
+        self, collection: str, embedding: list[float], top_k: int, filters: dict[str, Any] | None = None
+    ) -> list[Document]:
+        """Exact cosine search. :raises StoreError: when the dimension differs from the collection's."""
+        index = self.search_index(collection)
+        if index is None or index.vectors is None:
+            return []
+        if len(embedding) != index.vectors.dim:
+            info = self.require_collection(collection)
+            raise StoreError(
+                "err.embedding_mismatch",
+                collection=collection,
+                expected=f"{info.embedding_model} ({index.vectors.dim})",
+                got=f"{len(embedding)}",
+            )
+        positions, scores = index.vectors.search(embedding, top_k, self._mask(collection, index, filters))
+        return self._fetch(index, positions, scores)
+
+    def search_index(self, collection: str) -> _SearchIndex | None:
+        """The collection's current search structures (rebuilt or loaded from cache when stale)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT generation, tokenizer FROM collections WHERE name = ?", (collection,)
+            ).fetchone()
+            if row is None:
+                return None
+            generation = row[0]
+            cached = self._indexes.get(collection)
+            if cached is not None and cached.generation == generation:
+                return cached
+            index = self._load_cached_index(collection, generation) or self._build_index(collection, generation)
+            self._indexes[collection] = index
+            return index
+
+    # ---- internals -----------------------------------------------------------------------------------------------
+    def _ensure_collection(self, conn: sqlite3.Connection, name: str) -> None:
+        validate_collection_name(name)
+        now = time.time()
+        conn.execute(
+            "INSERT OR IGNORE INTO collections (name, created, updated) VALUES (?, ?, ?)", (name, now, now)
+        )
+
+    def _bump(self, conn: sqlite3.Connection, collection: str) -> None:
+        conn.execute(
+            "UPDATE collections SET generation = generation + 1, updated = ? WHERE name = ?", (time.time(), collection)
+        )
+
+    def _check_embeddings(
+        self, conn: sqlite3.Connection, collection: str, documents: list[Document], model: str | None
+    ) -> None:
+        dims = {len(d.embedding) for d in documents if d.embedding is not None}
+        if not dims:
+            return
+        current_model, current_dim = conn.execute(
+            "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (collection,)
+        ).fetchone()
+        dim = dims.pop()
+        if dims or (current_dim is not None and current_dim != dim):
+            raise StoreError(
+                "err.embedding_mismatch",
+                collection=collection,
+                expected=f"{current_model} ({current_dim})",
+                got=f"{model or '?'} ({dim})",
+            )
+        if current_model and model and current_model != model:
+            raise StoreError(
+                "err.embedding_mismatch",
+                collection=collection,
+                expected=f"{current_model} ({current_dim})",
+                got=f"{model} ({dim})",
+            )
+        if current_dim is None or (current_model is None and model):
+            conn.execute(
+                "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?",
+                (model or current_model, dim, collection),
+            )
+
+    def _row(self, collection: str, doc: Document, source: str | None = None) -> tuple[Any, ...]:
+        meta = dict(doc.meta)
+        tokens = meta.pop(TOKENS_META_KEY, None)
+        if tokens is None:
+            tokens = get_tokenizer(self._tokenizer_name(collection)).tokens_string(doc.content or "")
+        extra: dict[str, Any] = {}
+        if doc.blob is not None:
+            extra["blob"] = doc.blob.to_dict()
+        if doc.sparse_embedding is not None:
+            extra["sparse_embedding"] = doc.sparse_embedding.to_dict()
+        embedding = np.asarray(doc.embedding, dtype=np.float32).tobytes() if doc.embedding is not None else None
+        return (
+            collection,
+            doc.id,
+            source if source is not None else meta.get("source"),
+            doc.content,
+            json.dumps(meta, ensure_ascii=False, default=str),
+            json.dumps(extra, ensure_ascii=False) if extra else None,
+            tokens,
+            embedding,
+        )
+
+    def _tokenizer_name(self, collection: str) -> str:
+        row = self._conn.execute("SELECT tokenizer FROM collections WHERE name = ?", (collection,)).fetchone()
+        return row[0] if row else "sudachi"
+
+    def _cache_dir(self, collection: str) -> Path:
+        digest = hashlib.sha1(collection.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - a file name, not security
+        return self.index_dir / digest
+
+    def _load_cached_index(self, collection: str, generation: int) -> _SearchIndex | None:
+        folder = self._cache_dir(collection) / f"g{generation}"
+        try:
+            rowids = np.load(folder / "rowids.npy")
+            bm25 = BM25Index.load(folder / "bm25.npz")
+            vectors_path = folder / "vectors.npy"
+            vectors = VectorIndex(np.load(vectors_path)) if vectors_path.exists() else None
+        except (OSError, ValueError, KeyError):
+            return None
+        return _SearchIndex(generation, rowids, bm25, vectors)
+
+    def _build_index(self, collection: str, generation: int) -> _SearchIndex:
+        started = time.perf_counter()
+        rows = self._conn.execute(
+            "SELECT rowid, tokens FROM chunks WHERE collection = ? ORDER BY rowid", (collection,)
+        ).fetchall()
+        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        bm25 = BM25Index.build([r[1] for r in rows])
+        dim = self._conn.execute("SELECT embedding_dim FROM collections WHERE name = ?", (collection,)).fetchone()[0]
+        vectors = None
+        if dim:
+            matrix = np.zeros((len(rows), dim), dtype=np.float32)
+            position = {int(r): i for i, r in enumerate(rowids)}
+            for rowid, blob in self._conn.execute(
+                "SELECT rowid, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL", (collection,)
+            ):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape[0] == dim:
+                    matrix[position[rowid]] = vector
+            vectors = VectorIndex.from_rows(matrix)
+        index = _SearchIndex(generation, rowids, bm25, vectors)
+        self._save_cached_index(collection, index)
+        logger.info(
+            "Built search index for %s (%d chunks) in %.2fs", collection, len(rows), time.perf_counter() - started
+        )
+        return index
+
+    def _save_cached_index(self, collection: str, index: _SearchIndex) -> None:
+        base = self._cache_dir(collection)
+        final = base / f"g{index.generation}"
+        tmp = base / f".tmp-g{index.generation}-{threading.get_ident()}"
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            np.save(tmp / "rowids.npy", index.rowids)
+            index.bm25.save(tmp / "bm25.npz")
+            if index.vectors is not None:
+                np.save(tmp / "vectors.npy", index.vectors.matrix)
+            for old in base.iterdir():
+                if old.name != tmp.name and old.name.startswith("g"):
+                    shutil.rmtree(old, ignore_errors=True)
+            tmp.rename(final)  # atomic: a reader sees a whole cache folder or none
+        except OSError as e:
+            logger.warning("Could not cache the search index for %s: %s", collection, e)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _mask(self, collection: str, index: _SearchIndex, filters: dict[str, Any] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        position = {int(r): i for i, r in enumerate(index.rowids)}
+        mask = np.zeros(len(index.rowids), dtype=bool)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT rowid, id, content, meta, extra FROM chunks WHERE collection = ?", (collection,)
+            ).fetchall()
+        for rowid, *fields in rows:
+            if rowid in position and document_matches_filter(filters=filters, document=_document(*fields, None)):
+                mask[position[rowid]] = True
+        return mask
+
+    def _fetch(self, index: _SearchIndex, positions: np.ndarray, scores: np.ndarray) -> list[Document]:
+        if positions.size == 0:
+            return []
+        wanted = [int(index.rowids[p]) for p in positions]
+        with self._lock:
+            marks = ",".join("?" * len(wanted))
+            rows = {
+                r[0]: r[1:]
+                for r in self._conn.execute(
+                    f"SELECT rowid, id, content, meta, extra FROM chunks WHERE rowid IN ({marks})",  # noqa: S608
+                    wanted,
+                )
+            }
+        out = []
+        for rowid, score in zip(wanted, scores, strict=True):
+            if rowid in rows:  # a concurrent delete may have removed it since the index was built
+                doc = _document(*rows[rowid], None)
+                out.append(Document(id=doc.id, content=doc.content, meta=doc.meta, blob=doc.blob, score=float(score)))
+        return out
+
+
+def _document(doc_id: str, content: str | None, meta: str, extra: str | None, embedding: bytes | None) -> Document:
+    extras = json.loads(extra) if extra else {}
+    return Document(
+        id=doc_id,
+        content=content,
+        meta=json.loads(meta),
+        blob=ByteStream.from_dict(extras["blob"]) if "blob" in extras else None,
+        sparse_embedding=SparseEmbedding.from_dict(extras["sparse_embedding"]) if "sparse_embedding" in extras else None,
+        embedding=np.frombuffer(embedding, dtype=np.float32).tolist() if embedding is not None else None,
+    )
+
+
+class EmbeddedDocumentStore:
+    """Haystack ``DocumentStore`` over one collection of the embedded SQLite store.
+
+    ### Usage example
+    ```python
+    store = EmbeddedDocumentStore(collection="samples")      # file: $TOKKA_DATA_DIR/tokka.sqlite3
+    store.write_documents([Document(content="工房は午後4時から開いています。")])
+    store.bm25_retrieval("工房 何時", top_k=3)
+    ```
+
+    :param collection: the collection (created on first write).
+    :param path: the SQLite file; `None` means the configured data directory.
+    """
+
+    def __init__(self, collection: str = "default", path: str | None = None) -> None:
+        self.collection = validate_collection_name(collection)
+        self.path = path
+        self._backend: EmbeddedBackend | None = None
+
+    @property
+    def backend(self) -> EmbeddedBackend:
+        """The shared engine for this store's file (opened lazily)."""
+        if self._backend is None:
+            if self.path is None:
+                from tokka.settings import get_settings
+
+                self._backend = EmbeddedBackend.open(get_settings().store_path)
+            else:
+                self._backend = EmbeddedBackend.open(self.path)
+        return self._backend
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise (collection and path only)."""
+        return {
+            "type": f"{type(self).__module__}.{type(self).__name__}",
+            "init_parameters": {"collection": self.collection, "path": self.path},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EmbeddedDocumentStore:
+        """Deserialise."""
+        return cls(**data.get("init_parameters", {}))
+
+    def info(self) -> CollectionInfo | None:
+        """This collection's record (embedding model, counts), or None before the first write."""
+        return self.backend.collection(self.collection)
+
+    def count_documents(self) -> int:
+        """Number of chunks in the collection."""
+        return self.backend.count(self.collection)
+
+    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
+        """Chunks that match Haystack `filters`."""
+        return self.backend.filter(self.collection, filters)
+
+    def write_documents(
+        self,
+        documents: list[Document],
+        policy: DuplicatePolicy = DuplicatePolicy.NONE,
+        embedding_model: str | None = None,
+    ) -> int:
+        """Write documents.
+
+        :param embedding_model: the model that made the embeddings; recorded on the collection's first embedded
+            write and checked on later ones (mixing models is refused).
+        :returns: the number of documents written.
+        :raises DuplicateDocumentError: for an existing id with policy `NONE`/`FAIL`.
+        :raises StoreError: for embeddings of another model or dimension.
+        """
+        return self.backend.write(self.collection, documents, policy, embedding_model)
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Delete chunks by id."""
+        self.backend.delete(self.collection, document_ids)
+
+    def bm25_retrieval(
+        self, query: str | list[str], top_k: int = 10, filters: dict[str, Any] | None = None
+    ) -> list[Document]:
+        """BM25 search; `query` is text (tokenised with the collection's tokenizer) or a token list."""
+        tokens = self.query_tokens(query) if isinstance(query, str) else query
+        return self.backend.bm25_search(self.collection, tokens, top_k, filters)
+
+    def embedding_retrieval(
+        self, query_embedding: list[float], top_k: int = 10, filters: dict[str, Any] | None = None
+    ) -> list[Document]:
+        """Cosine search over the collection's embeddings (empty when it has none)."""
+        return self.backend.vector_search(self.collection, query_embedding, top_k, filters)
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The BM25 tokens a query produces in this collection."""
+        info = self.backend.collection(self.collection)
+        return get_tokenizer(info.tokenizer if info else "sudachi").tokenize(query)
+
+    def replace_source(
+        self, record: SourceRecord, documents: list[Document], embedding_model: str | None = None
+    ) -> int:
+        """Atomically replace one source's chunks (see :meth:`EmbeddedBackend.replace_source`)."""
+        return self.backend.replace_source(self.collection, record, documents, embedding_model)
+
+    def remove_source(self, source: str) -> int:
+        """Remove one source and its chunks; returns the number of chunks removed."""
+        return self.backend.remove_source(self.collection, source)
+
+    def sources(self) -> list[SourceRecord]:
+        """The collection's sources."""
+        return self.backend.sources(self.collection)
+
+    def source(self, source: str) -> SourceRecord | None:
+        """One source's record."""
+        return self.backend.source(self.collection, source)
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Yield lists of at most `size` items."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,121 @@
+"""The one settings module: environment variables (and a `.env` file, the docker-compose convention).
+
+Every package reads its configuration from :func:`get_settings`. Values come from, in order of priority:
+the process environment, a `.env` file in the working directory (or the repository root), then the defaults
+documented on :class:`Settings`. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Haystack sends anonymous telemetry by default; tokka keeps everything at home.
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _env() -> dict[str, str]:
+    """Merge `.env` (cwd first, then the repository root) under the real environment."""
+    merged: dict[str, str] = {}
+    for candidate in (REPO_ROOT / ".env", Path.cwd() / ".env"):
+        if candidate.is_file():
+            merged.update({k: v for k, v in dotenv_values(candidate).items() if v is not None})
+    merged.update(os.environ)
+    return merged
+
+
+def _int(env: dict[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "")
+    try:
+        return int(raw) if raw.strip() else default
+    except ValueError as e:
+        msg = f"{key} must be an integer, got {raw!r}"
+        raise ValueError(msg) from e
+
+
+@dataclass(frozen=True)
+class Settings:
+    """tokka's configuration. Environment variable names are given for each field.
+
+    :param data_dir: `TOKKA_DATA_DIR` (default `<repo>/data`): the embedded store, index caches, models, runs.
+    :param elasticsearch_url: `ELASTICSEARCH_URL` (unset → the embedded SQLite store).
+    :param elasticsearch_api_key: `ELASTIC_API_KEY` (optional).
+    :param elasticsearch_user: `ELASTIC_USER` (optional, with `ELASTIC_PASSWORD`).
+    :param elasticsearch_password: `ELASTIC_PASSWORD`.
+    :param ollama_url: `OLLAMA_URL` (default `http://localhost:11434`).
+    :param chat_model: `TOKKA_CHAT_MODEL` (default `gemma3:4b`), the Ollama model assistants use by default.
+    :param embedding_model: `TOKKA_EMBEDDING_MODEL` (default `bge-m3`), the Ollama embedding model for new collections.
+    :param embedder: `TOKKA_EMBEDDER`: `auto` (Ollama when reachable and the model is pulled, else offline),
+        `ollama`, `offline` (USE multilingual, no server) or `none` (BM25 only). Applies to new collections.
+    :param language: `TOKKA_LANG` (`ja` or `en`), for messages and the UI.
+    :param max_file_mb: `TOKKA_MAX_FILE_MB` (default 20): larger files are refused with a message.
+    :param ollama_timeout: `TOKKA_OLLAMA_TIMEOUT` seconds (default 120) for generation requests.
+    """
+
+    data_dir: Path
+    elasticsearch_url: str | None = None
+    elasticsearch_api_key: str | None = None
+    elasticsearch_user: str | None = None
+    elasticsearch_password: str | None = field(default=None, repr=False)
+    ollama_url: str = "http://localhost:11434"
+    chat_model: str = "gemma3:4b"
+    embedding_model: str = "bge-m3"
+    embedder: str = "auto"
+    language: str = "ja"
+    max_file_mb: int = 20
+    ollama_timeout: int = 120
+
+    @property
+    def backend(self) -> str:
+        """`elasticsearch` when `ELASTICSEARCH_URL` is set, else `embedded`."""
+        return "elasticsearch" if self.elasticsearch_url else "embedded"
+
+    @property
+    def store_path(self) -> Path:
+        """The embedded store's single SQLite file."""
+        return self.data_dir / "tokka.sqlite3"
+
+
+def load_settings() -> Settings:
+    """Read the settings afresh from the environment and `.env`.
+
+    :raises ValueError: when a value has the wrong form (the message names the variable).
+    """
+    env = _env()
+    data_dir = Path(env.get("TOKKA_DATA_DIR") or REPO_ROOT / "data").expanduser()
+    embedder = env.get("TOKKA_EMBEDDER", "auto").strip().lower() or "auto"
+    if embedder not in {"auto", "ollama", "offline", "none"}:
+        msg = f"TOKKA_EMBEDDER must be one of auto, ollama, offline, none; got {embedder!r}"
+        raise ValueError(msg)
+    language = env.get("TOKKA_LANG", "ja").strip().lower() or "ja"
+    if language not in {"ja", "en"}:
+        msg = f"TOKKA_LANG must be ja or en; got {language!r}"
+        raise ValueError(msg)
+    return Settings(
+        data_dir=data_dir,
+        elasticsearch_url=env.get("ELASTICSEARCH_URL") or None,
+        elasticsearch_api_key=env.get("ELASTIC_API_KEY") or None,
+        elasticsearch_user=env.get("ELASTIC_USER") or None,
+        elasticsearch_password=env.get("ELASTIC_PASSWORD") or None,
+        ollama_url=(env.get("OLLAMA_URL") or "http://localhost:11434").rstrip("/"),
+        chat_model=env.get("TOKKA_CHAT_MODEL") or "gemma3:4b",
+        embedding_model=env.get("TOKKA_EMBEDDING_MODEL") or "bge-m3",
+        embedder=embedder,
+        language=language,
+        max_file_mb=_int(env, "TOKKA_MAX_FILE_MB", 20),
+        ollama_timeout=_int(env, "TOKKA_OLLAMA_TIMEOUT", 120),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once). Call `get_settings.cache_clear()` after changing the environment."""
+    return load_settings()
