@@ -36,20 +36,22 @@ def _plausibility(text: str) -> float:
     return len(_PLAUSIBLE.findall(sample)) / len(sample)
 
 
-def _looks_utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without a BOM has NUL in every other byte for ASCII; Japanese has no clear signal,
-    so we only accept it when the strict decode yields plausible text."""
-    sample = data[:4000]
-    if len(sample) < 4 or len(sample) % 2:
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: NUL bytes appear (ASCII, line breaks) and one byte order reads as plausible text."""
+    if len(data) % 2 or b"\x00" not in data[:8192]:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
-        return "utf-16-le"
-    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
-        return "utf-16-be"
-    return None
+    best: tuple[float, str, str] | None = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text, name)
+    if best is None or best[0] < 0.9:
+        return None
+    return best[1], best[2]
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -65,14 +67,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 return data.decode(name), name.replace("-sig", "")
             except UnicodeDecodeError:
                 raise LoadError("err.undecodable") from None
-    utf16 = _looks_utf16_without_bom(data)
-    if utf16:
-        try:
-            text = data.decode(utf16)
-            if _plausibility(text) > 0.9:
-                return text, utf16
-        except UnicodeDecodeError:
-            pass
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if b"\x00" in data[:8192]:
         raise LoadError("err.binary_text")
     best: tuple[float, str, str] | None = None

@@ -81,10 +81,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # ---- store errors ----------------------------------------------------------------------------------------
     "err.embedding_mismatch": {
-        "ja": "コレクション「{collection}」は埋め込みモデル {expected} で作られています。{got} の埋め込みは混ぜられません。"
-        "同じモデルを使うか、コレクションを作り直してください (再インデックス)。",
+        "ja": "コレクション「{collection}」は埋め込みモデル {expected} で作られています。"
+        "{got} の埋め込みは混ぜられません。同じモデルを使うか、コレクションを作り直してください (再インデックス)。",
         "en": "Collection '{collection}' was embedded with {expected}; embeddings from {got} cannot be mixed in. "
         "Use the same model, or re-index the collection.",
+    },
+    "err.tokenizer_mismatch": {
+        "ja": "コレクション「{collection}」は BM25 トークナイザー {expected} で作られています。{got} は混ぜられません。"
+        "インデックス用 YAML の tokenizer を {expected} に戻すか、コレクションを作り直してください。",
+        "en": "Collection '{collection}' was tokenised with {expected}; {got} cannot be mixed in. "
+        "Set the indexing YAML's tokenizer back to {expected}, or re-index the collection.",
     },
     "err.collection_not_found": {
         "ja": "コレクション「{collection}」はありません。今あるもの: {available}",
@@ -105,9 +111,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or set TOKKA_EMBEDDER=offline.",
     },
     "err.source_not_found": {
-        "ja": "「{source}」はコレクション「{collection}」にありません。`python -m corpus list --sources` で確かめてください。",
-        "en": "'{source}' is not in collection '{collection}'. Check with `python -m corpus list --sources`.",
+        "ja": "「{source}」はコレクション「{collection}」にありません。"
+        "`python -m corpus list -c {collection}` で確かめてください。",
+        "en": "'{source}' is not in collection '{collection}'. Check with `python -m corpus list -c {collection}`.",
     },
+    "detail.ollama_unreachable": {"ja": "Ollama に接続できません", "en": "Ollama cannot be reached"},
+    "detail.model_missing": {"ja": "Ollama にモデルがありません", "en": "the model is not pulled in Ollama"},
     # ---- notices ---------------------------------------------------------------------------------------------
     "notice.bm25_only": {
         "ja": "コレクション「{collection}」には埋め込みがないため、キーワード検索 (BM25) だけで探しています。",
@@ -148,6 +157,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "サンプル文書をコレクション「{collection}」に取り込みました。",
         "en": "The sample documents were indexed into collection '{collection}'.",
     },
+    "cli.demo_intro": {
+        "ja": "サンプル文書 (コレクション「{collection}」) を検索できます。質問を入力してください。空行で終了します。"
+        "\n例: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
+        "en": "Search the sample documents (collection '{collection}'). Type a question; an empty line quits."
+        "\nExamples: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
+    },
+    "cli.demo_prompt": {"ja": "質問> ", "en": "question> "},
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",
         "en": "Interrupted. Run add again to ingest the rest.",

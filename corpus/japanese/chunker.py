@@ -81,7 +81,9 @@ def _split_long(unit: _Unit, size: int) -> list[_Unit]:
     if len(unit.text) <= size:
         return [unit]
     pieces = [unit.text[i : i + size] for i in range(0, len(unit.text), size)]
-    return [_Unit(p, unit.kind, unit.sep if k == 0 else "", unit.section, unit.table_header) for k, p in enumerate(pieces)]
+    return [
+        _Unit(p, unit.kind, unit.sep if k == 0 else "", unit.section, unit.table_header) for k, p in enumerate(pieces)
+    ]
 
 
 def _leads(unit: _Unit) -> bool:

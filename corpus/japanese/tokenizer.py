@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 # Sudachi refuses inputs over ~49 KB of UTF-8; we feed it sentence-sized pieces.
@@ -108,7 +108,7 @@ class CharBigramTokenizer:
 TOKENIZERS = {"sudachi": JapaneseTokenizer, "char-bigram": CharBigramTokenizer}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_tokenizer(name: str = "sudachi") -> JapaneseTokenizer | CharBigramTokenizer:
     """A shared tokenizer instance by name (`sudachi` or `char-bigram`).
 

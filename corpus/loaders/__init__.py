@@ -80,9 +80,7 @@ def load_file(path: Path | str, max_bytes: int | None = None) -> LoadedDocument:
     if stat.st_size == 0:
         raise LoadError("err.empty_file")
     if max_bytes is not None and stat.st_size > max_bytes:
-        raise LoadError(
-            "err.too_large", size_mb=round(stat.st_size / 2**20, 1), limit_mb=round(max_bytes / 2**20, 1)
-        )
+        raise LoadError("err.too_large", size_mb=round(stat.st_size / 2**20, 1), limit_mb=round(max_bytes / 2**20, 1))
     try:
         data = path.read_bytes()
     except OSError as e:

@@ -7,10 +7,13 @@ back to a flat "baseline" that keeps navigation text and loses headings. We lowe
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
+import lxml.html
 import trafilatura
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import use_config
@@ -36,19 +39,35 @@ def html_to_markdown(html: str, url: str | None = None) -> tuple[str, str]:
     :returns: `(markdown, title)`; markdown is empty when the page has no text.
     """
     cfg = japanese_config()
-    body = trafilatura.extract(
-        html,
-        url=url,
-        output_format="markdown",
-        include_tables=True,
-        include_formatting=True,
-        include_comments=False,
-        favor_recall=True,
-        config=cfg,
-    )
+    options = {
+        "url": url,
+        "output_format": "markdown",
+        "include_tables": True,
+        "include_formatting": True,
+        "include_comments": False,
+        "config": cfg,
+    }
+    # Precision first: on short pages the default mode keeps navigation text ("ホーム | 案内").
+    body = trafilatura.extract(html, favor_precision=True, **options)
+    if not body:
+        body = trafilatura.extract(html, favor_recall=True, **options)
+        if body and _only_navigation(body, html):
+            body = ""
     meta = extract_metadata(html, default_url=url)
     title = (meta.title if meta is not None and meta.title else "") or ""
     return (body or "").strip(), title.strip()
+
+
+def _only_navigation(text: str, html: str) -> bool:
+    """True when `text` holds nothing but link, navigation, header and footer text of the page."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    for element in tree.xpath("//a|//nav|//header|//footer"):
+        for piece in element.text_content().split():
+            text = text.replace(piece, "")
+    return len(re.findall(r"\w", text)) < 5
 
 
 def load_html(path: Path, data: bytes) -> tuple[str, str, dict[str, Any]]:

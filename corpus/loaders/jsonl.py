@@ -25,8 +25,16 @@ def _record_section(record: object) -> str | None:
     text = next((str(record[f]) for f in TEXT_FIELDS if isinstance(record.get(f), str | int | float)), None)
     if text is None or not text.strip():
         return None
-    title = next((str(record[f]) for f in TITLE_FIELDS if isinstance(record.get(f), str) and record[f].strip()), "")
-    return f"## {title.strip()}\n\n{text.strip()}" if title else text.strip()
+    title_field = next((f for f in TITLE_FIELDS if isinstance(record.get(f), str) and record[f].strip()), None)
+    text_field = next(f for f in TEXT_FIELDS if isinstance(record.get(f), str | int | float))
+    # Other short scalar fields (date, category, place …) stay searchable as "key: value" lines.
+    details = [
+        f"{key}: {value}"
+        for key, value in record.items()
+        if key not in (title_field, text_field) and isinstance(value, str | int | float) and len(str(value)) <= 100
+    ]
+    body = "\n".join([*details, text.strip()]) if details else text.strip()
+    return f"## {record[title_field].strip()}\n\n{body}" if title_field else body
 
 
 def _sections(records: list[object]) -> str:

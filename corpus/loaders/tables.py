@@ -7,6 +7,7 @@ repeat the header in every chunk that continues the table.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -19,6 +20,8 @@ from corpus.errors import LoadError
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0, 0):
+        return value.date().isoformat()
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("|", "｜").strip()
     return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
 

@@ -24,7 +24,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,6 +207,14 @@ class EmbeddedBackend:
             chunks = self._conn.execute("SELECT COUNT(*) FROM chunks WHERE collection = ?", (name,)).fetchone()[0]
         return CollectionInfo(*row, documents=docs, chunks=chunks)
 
+    def embedding_of(self, name: str) -> tuple[str | None, int | None] | None:
+        """`(embedding model, dimension)` of a collection without counting its rows (cheap, for every query)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (name,)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def collections(self) -> list[CollectionInfo]:
         """All collections, by name."""
         with self._lock:
@@ -276,16 +284,21 @@ class EmbeddedBackend:
         record: SourceRecord,
         documents: list[Document],
         embedding_model: str | None = None,
+        tokenizer: str | None = None,
     ) -> int:
         """Atomically replace all chunks of `record.source` with `documents` and update its record.
 
+        :param tokenizer: the BM25 tokenizer that made the documents' tokens; recorded on an empty collection and
+            checked against a non-empty one.
         :returns: the number of chunks written.
-        :raises StoreError: when the embeddings do not match the collection's model or dimension.
+        :raises StoreError: when the embeddings or tokenizer do not match the collection's.
         """
         now = time.time()
         with self.transaction() as conn:
             self._ensure_collection(conn, collection)
             self._check_embeddings(conn, collection, documents, embedding_model)
+            if tokenizer is not None:
+                self._check_tokenizer(conn, collection, record.source, tokenizer)
             conn.execute("DELETE FROM chunks WHERE collection = ? AND source = ?", (collection, record.source))
             # Another source may have produced identical chunk ids (the same text under another name): replace them.
             conn.executemany(
@@ -325,7 +338,9 @@ class EmbeddedBackend:
             removed = conn.execute(
                 "DELETE FROM chunks WHERE collection = ? AND source = ?", (collection, source)
             ).rowcount
-            gone = conn.execute("DELETE FROM sources WHERE collection = ? AND source = ?", (collection, source)).rowcount
+            gone = conn.execute(
+                "DELETE FROM sources WHERE collection = ? AND source = ?", (collection, source)
+            ).rowcount
             if removed or gone:
                 self._bump(conn, collection)
         return removed
@@ -373,12 +388,16 @@ class EmbeddedBackend:
             self._check_embeddings(conn, collection, documents, embedding_model)
             seen: set[str] = set()
             for doc in documents:
-                exists = doc.id in seen or conn.execute(
-                    "SELECT 1 FROM chunks WHERE collection = ? AND id = ?", (collection, doc.id)
-                ).fetchone()
+                exists = (
+                    doc.id in seen
+                    or conn.execute(
+                        "SELECT 1 FROM chunks WHERE collection = ? AND id = ?", (collection, doc.id)
+                    ).fetchone()
+                )
                 if exists:
                     if policy == DuplicatePolicy.FAIL:
-                        raise DuplicateDocumentError(f"ID '{doc.id}' already exists in collection '{collection}'.")
+                        msg = f"ID '{doc.id}' already exists in collection '{collection}'."
+                        raise DuplicateDocumentError(msg)
                     if policy == DuplicatePolicy.SKIP:
                         continue
                     conn.execute("DELETE FROM chunks WHERE collection = ? AND id = ?", (collection, doc.id))
@@ -452,9 +471,7 @@ class EmbeddedBackend:
     def _ensure_collection(self, conn: sqlite3.Connection, name: str) -> None:
         validate_collection_name(name)
         now = time.time()
-        conn.execute(
-            "INSERT OR IGNORE INTO collections (name, created, updated) VALUES (?, ?, ?)", (name, now, now)
-        )
+        conn.execute("INSERT OR IGNORE INTO collections (name, created, updated) VALUES (?, ?, ?)", (name, now, now))
 
     def _bump(self, conn: sqlite3.Connection, collection: str) -> None:
         conn.execute(
@@ -490,6 +507,17 @@ class EmbeddedBackend:
                 "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?",
                 (model or current_model, dim, collection),
             )
+
+    def _check_tokenizer(self, conn: sqlite3.Connection, collection: str, source: str, tokenizer: str) -> None:
+        current = conn.execute("SELECT tokenizer FROM collections WHERE name = ?", (collection,)).fetchone()[0]
+        if current == tokenizer:
+            return
+        others = conn.execute(
+            "SELECT COUNT(*) FROM chunks WHERE collection = ? AND (source IS NULL OR source != ?)", (collection, source)
+        ).fetchone()[0]
+        if others:
+            raise StoreError("err.tokenizer_mismatch", collection=collection, expected=current, got=tokenizer)
+        conn.execute("UPDATE collections SET tokenizer = ? WHERE name = ?", (tokenizer, collection))
 
     def _row(self, collection: str, doc: Document, source: str | None = None) -> tuple[Any, ...]:
         meta = dict(doc.meta)
@@ -618,7 +646,9 @@ def _document(doc_id: str, content: str | None, meta: str, extra: str | None, em
         content=content,
         meta=json.loads(meta),
         blob=ByteStream.from_dict(extras["blob"]) if "blob" in extras else None,
-        sparse_embedding=SparseEmbedding.from_dict(extras["sparse_embedding"]) if "sparse_embedding" in extras else None,
+        sparse_embedding=SparseEmbedding.from_dict(extras["sparse_embedding"])
+        if "sparse_embedding" in extras
+        else None,
         embedding=np.frombuffer(embedding, dtype=np.float32).tolist() if embedding is not None else None,
     )
 
@@ -670,6 +700,11 @@ class EmbeddedDocumentStore:
         """This collection's record (embedding model, counts), or None before the first write."""
         return self.backend.collection(self.collection)
 
+    def embedding_model(self) -> str | None:
+        """The collection's embedding model id (None when BM25-only or not created yet); no row counting."""
+        found = self.backend.embedding_of(self.collection)
+        return found[0] if found else None
+
     def count_documents(self) -> int:
         """Number of chunks in the collection."""
         return self.backend.count(self.collection)
@@ -713,14 +748,19 @@ class EmbeddedDocumentStore:
 
     def query_tokens(self, query: str) -> list[str]:
         """The BM25 tokens a query produces in this collection."""
-        info = self.backend.collection(self.collection)
-        return get_tokenizer(info.tokenizer if info else "sudachi").tokenize(query)
+        with self.backend._lock:
+            name = self.backend._tokenizer_name(self.collection)
+        return get_tokenizer(name).tokenize(query)
 
     def replace_source(
-        self, record: SourceRecord, documents: list[Document], embedding_model: str | None = None
+        self,
+        record: SourceRecord,
+        documents: list[Document],
+        embedding_model: str | None = None,
+        tokenizer: str | None = None,
     ) -> int:
         """Atomically replace one source's chunks (see :meth:`EmbeddedBackend.replace_source`)."""
-        return self.backend.replace_source(self.collection, record, documents, embedding_model)
+        return self.backend.replace_source(self.collection, record, documents, embedding_model, tokenizer)
 
     def remove_source(self, source: str) -> int:
         """Remove one source and its chunks; returns the number of chunks removed."""
@@ -733,15 +773,3 @@ class EmbeddedDocumentStore:
     def source(self, source: str) -> SourceRecord | None:
         """One source's record."""
         return self.backend.source(self.collection, source)
-
-
-def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Yield lists of at most `size` items."""
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

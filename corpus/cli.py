@@ -1,0 +1,270 @@
+"""`python -m corpus`: add, list, remove and search documents from the command line.
+
+python -m corpus add PATH... --collection NAME     files and folders (recursive), with a progress bar
+python -m corpus list [--collection NAME]          collections, or the sources of one collection
+python -m corpus remove SOURCE [--collection NAME] a file path, URL or file name
+python -m corpus search "質問" --collection NAME    ranked chunks with BM25, vector and fused scores
+python -m corpus samples                           index the sample corpus (done automatically on first start)
+python -m corpus demo                              index the samples if needed, then search them interactively
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+from corpus.errors import CorpusError
+from corpus.ingest import Ingestor, IngestResult
+from corpus.stores import open_store
+from corpus.stores.embedded import EmbeddedBackend
+from tokka.locales import t
+from tokka.settings import get_settings
+
+_MARKS = {"added": "+", "updated": "~", "unchanged": "=", "failed": "x", "skipped": "-", "cancelled": "!"}
+
+
+def _when(timestamp: float | None) -> str:
+    if not timestamp:
+        return "-"
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _short(source: str) -> str:
+    return source if "://" in source else Path(source).name
+
+
+def _score(meta: dict, label: str, leg: str) -> str:
+    if f"{leg}_score" not in meta:
+        return f"{label} -"
+    return f"{label} {meta[f'{leg}_score']:.3f} (#{meta[f'{leg}_rank']})"
+
+
+def _location(meta: dict) -> str:
+    """`title > section > subsection`, without repeating a top heading that is the title itself."""
+    title = str(meta.get("title") or "")
+    parts = [p for p in str(meta.get("heading") or "").split(" > ") if p]
+    if parts and parts[0] == title:
+        parts = parts[1:]
+    return " > ".join([title, *parts]) if title else " > ".join(parts)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Ingest files and folders; print one line per file and a summary."""
+    from tqdm import tqdm
+
+    lang = args.lang
+    ingestor = Ingestor(args.collection, Path(args.pipeline) if args.pipeline else None)
+    bar = tqdm(total=0, desc=t("cli.progress", lang), unit="file", file=sys.stderr, disable=args.quiet)
+
+    def progress(done: int, total: int, result: IngestResult) -> None:
+        bar.total = total
+        bar.update(1)
+        line = f"{_MARKS[result.status]} {result.status:9} {_short(result.source)}"
+        if result.status in ("added", "updated", "unchanged"):
+            line += f" ({result.chunks} chunks)"
+        elif result.code:
+            line += f": {result.reason(lang)}"
+        bar.write(line, file=sys.stdout)
+        sys.stdout.flush()
+
+    try:
+        summary = ingestor.run(args.paths, progress=progress)
+    except KeyboardInterrupt:
+        bar.close()
+        print(t("cli.interrupted", lang), file=sys.stderr)
+        return 130
+    bar.close()
+    if not any(r.status != "skipped" for r in summary.results) and not summary.results:
+        print(t("cli.no_files", lang, paths=" ".join(args.paths)))
+        return 1
+    counts = summary.counts
+    print(t("cli.summary", lang, **counts))
+    for result in summary.results:
+        if result.status == "failed":
+            print(t("cli.failed_item", lang, source=result.source, reason=result.reason(lang)))
+    return 1 if counts["failed"] else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List collections, or the sources of one collection."""
+    backend = EmbeddedBackend.open(get_settings().store_path)
+    if args.collection:
+        info = backend.require_collection(args.collection)
+        print(
+            f"{info.name}: {info.documents} documents, {info.chunks} chunks, "
+            f"embedding={info.embedding_model or t('cli.none', args.lang)}, tokenizer={info.tokenizer}"
+        )
+        for record in backend.sources(args.collection):
+            when = _when(record.updated)
+            print(f"  {record.source}\t{record.type}\t{record.chars} chars\t{record.chunks} chunks\t{when}")
+        return 0
+    collections = backend.collections()
+    if not collections:
+        print(t("cli.no_collections", args.lang))
+        return 0
+    print(t("cli.collections_header", args.lang))
+    for info in collections:
+        model = f"{info.embedding_model} ({info.embedding_dim})" if info.embedding_model else t("cli.none", args.lang)
+        print(f"{info.name}\t{info.documents}\t{info.chunks}\t{model}\t{_when(info.updated)}")
+    return 0
+
+
+def _match_source(sources: list[str], wanted: str) -> str | None:
+    if wanted in sources:
+        return wanted
+    resolved = str(Path(wanted).expanduser().resolve())
+    if resolved in sources:
+        return resolved
+    by_name = [s for s in sources if _short(s) == wanted]
+    return by_name[0] if len(by_name) == 1 else None
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove a source from one collection (or from every collection that has it)."""
+    backend = EmbeddedBackend.open(get_settings().store_path)
+    names = [args.collection] if args.collection else [c.name for c in backend.collections()]
+    if args.collection:
+        backend.require_collection(args.collection)
+    removed_any = False
+    for name in names:
+        source = _match_source([r.source for r in backend.sources(name)], args.source)
+        if source is None:
+            continue
+        chunks = backend.remove_source(name, source)
+        print(f"[{name}] " + t("cli.removed", args.lang, source=source, chunks=chunks))
+        removed_any = True
+    if not removed_any:
+        print(t("err.source_not_found", args.lang, source=args.source, collection=args.collection or "*"))
+        return 1
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search a collection and print ranked chunks with their scores."""
+    from pipelines.components.embedders import CollectionTextEmbedder
+    from pipelines.components.retrievers import HybridRetriever
+
+    open_store(args.collection).backend.require_collection(args.collection)
+    embedding = None
+    notice = ""
+    if args.mode != "bm25":
+        embedded = CollectionTextEmbedder(collection=args.collection).run(text=args.query)
+        embedding, notice = embedded["embedding"], embedded["meta"].get("notice", "")
+    weights = {"bm25": (1.0, 0.0), "vector": (0.0, 1.0), "hybrid": (1.0, None)}[args.mode]
+    retriever = HybridRetriever(collection=args.collection, top_k=args.top_k)
+    retriever.bm25_weight = weights[0]
+    if weights[1] is not None:
+        retriever.vector_weight = weights[1]
+    result = retriever.run(query=args.query, query_embedding=embedding)
+    if args.json:
+        rows = [{"id": d.id, "content": d.content, "meta": d.meta, "score": d.score} for d in result["documents"]]
+        print(
+            json.dumps(
+                {"query_tokens": result["query_tokens"], "mode": result["mode"], "documents": rows},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    print(t("cli.search_mode", args.lang, mode=result["mode"]))
+    print(t("cli.query_tokens", args.lang, tokens=" / ".join(result["query_tokens"]) or t("cli.none", args.lang)))
+    for line in {notice, result["notice"]} - {""}:
+        print(line)
+    if not result["documents"]:
+        print(t("cli.no_results", args.lang))
+    for rank, doc in enumerate(result["documents"], start=1):
+        meta = doc.meta
+        bm25, vector = _score(meta, "BM25", "bm25"), _score(meta, "vector", "vector")
+        print(f"\n{rank}. fused {doc.score:.4f} | {bm25} | {vector}")
+        print(f"   {_short(str(meta.get('source', '')))} — {_location(meta)}")
+        text = (doc.content or "").replace("\n", " ")
+        print(f"   {text[: args.width]}{'…' if len(text) > args.width else ''}")
+    return 0
+
+
+def cmd_samples(args: argparse.Namespace) -> int:
+    """Index the sample corpus into the `samples` collection (re-adding is a no-op)."""
+    from corpus.sample_corpus import SAMPLE_COLLECTION, SAMPLES_DIR
+
+    args.paths, args.collection, args.pipeline = [str(SAMPLES_DIR)], SAMPLE_COLLECTION, None
+    code = cmd_add(args)
+    print(t("cli.samples_indexed", args.lang, collection=SAMPLE_COLLECTION))
+    return code
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Index the samples on first start, then answer search questions typed at the prompt until an empty line."""
+    from corpus.sample_corpus import SAMPLE_COLLECTION, ensure_sample_collection
+
+    if ensure_sample_collection():
+        print(t("cli.samples_indexed", args.lang, collection=SAMPLE_COLLECTION))
+    print(t("cli.demo_intro", args.lang, collection=SAMPLE_COLLECTION))
+    while True:
+        try:
+            query = input(t("cli.demo_prompt", args.lang)).strip()
+        except EOFError:
+            print()
+            return 0
+        if not query:
+            return 0
+        search = argparse.Namespace(
+            lang=args.lang, query=query, collection=SAMPLE_COLLECTION, top_k=3, mode="hybrid", width=160, json=False
+        )
+        cmd_search(search)
+        print()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and `--help`)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m corpus", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lang", choices=["ja", "en"], default=None, help="message language (default: TOKKA_LANG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    add = sub.add_parser("add", help="add files and folders to a collection")
+    add.add_argument("paths", nargs="+", help="files or folders (folders are read recursively)")
+    add.add_argument("--collection", "-c", required=True, help="collection name (created if new)")
+    add.add_argument("--pipeline", help="an indexing YAML to use instead of pipelines/indexing/<collection>.yaml")
+    add.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add.set_defaults(func=cmd_add)
+
+    lst = sub.add_parser("list", help="list collections, or the documents of one collection")
+    lst.add_argument("--collection", "-c", help="list this collection's documents")
+    lst.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("remove", help="remove a document (file path, URL or file name) and its chunks")
+    rm.add_argument("source")
+    rm.add_argument("--collection", "-c", help="only from this collection (default: every collection)")
+    rm.set_defaults(func=cmd_remove)
+
+    search = sub.add_parser("search", help="search a collection")
+    search.add_argument("query")
+    search.add_argument("--collection", "-c", required=True)
+    search.add_argument("--top-k", "-k", type=int, default=5)
+    search.add_argument("--mode", choices=["hybrid", "bm25", "vector"], default="hybrid")
+    search.add_argument("--width", type=int, default=160, help="characters of each chunk to show")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.set_defaults(func=cmd_search)
+
+    demo = sub.add_parser("demo", help="index the samples if needed, then search them interactively")
+    demo.set_defaults(func=cmd_demo)
+
+    samples = sub.add_parser("samples", help="index the sample corpus into the 'samples' collection")
+    samples.add_argument("--quiet", "-q", action="store_true")
+    samples.set_defaults(func=cmd_samples)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    args.lang = args.lang or get_settings().language
+    try:
+        return args.func(args)
+    except CorpusError as e:
+        print(e.message(args.lang), file=sys.stderr)
+        return 2

@@ -1,0 +1,71 @@
+"""Files → Documents, with a reason for every file that cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from haystack import Document, component, default_from_dict, default_to_dict, logging
+
+from corpus.errors import LoadError
+from corpus.loaders import load_file
+from tokka.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@component
+class JapaneseFileConverter:
+    """Convert files of any supported format (txt md html pdf docx csv xlsx json jsonl) into Documents.
+
+    Unlike Haystack's converters, a file that cannot be read is not only logged: it is returned in `failures` with
+    a message key, so the caller can show the user why.
+
+    ### Usage example
+    ```python
+    JapaneseFileConverter().run(sources=["案内.pdf"])
+    # {"documents": [Document(content="…", meta={"source": "/abs/案内.pdf", "title": …})], "failures": []}
+    ```
+
+    :param max_file_mb: refuse larger files; `None` uses the `TOKKA_MAX_FILE_MB` setting.
+    """
+
+    def __init__(self, max_file_mb: float | None = None) -> None:
+        self.max_file_mb = max_file_mb
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise to a dictionary (every init parameter, for YAML)."""
+        return default_to_dict(self, max_file_mb=self.max_file_mb)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JapaneseFileConverter:
+        """Deserialise from a dictionary."""
+        return default_from_dict(cls, data)
+
+    @component.output_types(documents=list[Document], failures=list[dict[str, Any]])
+    def run(self, sources: list[str]) -> dict[str, Any]:
+        """Load each file.
+
+        :param sources: file paths.
+        :returns: `documents` (one per readable file) and `failures` (`source`, `code`, `params`, `message`).
+        """
+        limit_mb = self.max_file_mb if self.max_file_mb is not None else get_settings().max_file_mb
+        max_bytes = int(limit_mb * 2**20) if limit_mb else None
+        documents: list[Document] = []
+        failures: list[dict[str, Any]] = []
+        for source in sources:
+            try:
+                loaded = load_file(Path(source), max_bytes=max_bytes)
+            except LoadError as e:
+                logger.warning("Could not read {source}: {error}", source=source, error=str(e))
+                failures.append({"source": str(source), "code": e.code, "params": e.params, "message": e.message()})
+                continue
+            meta = {
+                "source": loaded.source,
+                "title": loaded.title,
+                "type": loaded.type,
+                "modified": loaded.modified,
+                **{k: v for k, v in loaded.meta.items() if k not in {"source", "title", "type", "modified"}},
+            }
+            documents.append(Document(content=loaded.text, meta=meta))
+        return {"documents": documents, "failures": failures}

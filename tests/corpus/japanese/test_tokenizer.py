@@ -1,0 +1,65 @@
+import threading
+
+import pytest
+
+from corpus.japanese.tokenizer import get_tokenizer
+
+
+def test_sudachi_content_words_normalised() -> None:
+    tokens = get_tokenizer("sudachi").tokenize("東京都の人口は約1400万人です。")
+    assert tokens == ["東京都", "人口", "約", "14000000", "人"]
+
+
+def test_spelling_variants_meet() -> None:
+    tok = get_tokenizer("sudachi")
+    assert tok.tokenize("ｶﾀｶﾅ") == tok.tokenize("カタカナ")
+    assert tok.tokenize("ＡＢＣ") == tok.tokenize("abc")
+    assert tok.tokenize("読込む") == tok.tokenize("読み込む")
+
+
+def test_particles_symbols_and_whitespace_are_dropped() -> None:
+    tokens = get_tokenizer("sudachi").tokenize("工房で、はんだごてを　使いました！")
+    assert "で" not in tokens and "を" not in tokens and "、" not in tokens and " " not in tokens
+    assert "使う" in tokens
+
+
+def test_not_whitespace_tokenisation() -> None:
+    assert len(get_tokenizer("sudachi").tokenize("保護めがねを必ずかけてください")) > 1
+
+
+def test_tokens_string_has_no_inner_spaces() -> None:
+    text = "Raspberry Pi と Arduino を使う講座"
+    tokens = get_tokenizer("sudachi").tokens_string(text).split(" ")
+    assert all(tokens)
+
+
+def test_long_input_is_fed_in_pieces() -> None:
+    text = "工房の案内です。" * 20000  # far over Sudachi's per-call input limit
+    assert len(get_tokenizer("sudachi").tokenize(text)) >= 20000
+
+
+def test_char_bigrams() -> None:
+    assert get_tokenizer("char-bigram").tokenize("京都 AI") == ["京", "都", "京都", "ai"]
+
+
+def test_thread_safety() -> None:
+    tok = get_tokenizer("sudachi")
+    expected = tok.tokenize("レーザーカッターの予約は前日までです。")
+    errors: list[object] = []
+
+    def work() -> None:
+        for _ in range(50):
+            if tok.tokenize("レーザーカッターの予約は前日までです。") != expected:
+                errors.append("mismatch")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+
+
+def test_unknown_tokenizer() -> None:
+    with pytest.raises(ValueError, match="sudachi"):
+        get_tokenizer("mecab")

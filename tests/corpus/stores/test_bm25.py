@@ -1,0 +1,47 @@
+import numpy as np
+
+from corpus.stores.bm25 import BM25Index, top_positions
+
+
+def test_ranking_and_unknown_terms() -> None:
+    index = BM25Index.build(["東京都 人口", "京都府 人口", "東京 タワー 高い", ""])
+    positions, scores = index.search(["京都府"], top_k=3)
+    assert positions.tolist() == [1]
+    assert scores[0] > 0
+    positions, _ = index.search(["人口", "東京都"], top_k=3)
+    assert positions.tolist() == [0, 1]
+    assert index.search(["存在しない"], top_k=3)[0].size == 0
+
+
+def test_matches_the_bm25_formula() -> None:
+    docs = ["a b c", "a a d", "e"]
+    index = BM25Index.build(docs, k1=1.5, b=0.75)
+    n, avgdl = 3, (3 + 3 + 1) / 3
+    df = 2
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    tf, dl = 2, 3
+    expected = idf * tf * 2.5 / (tf + 1.5 * (1 - 0.75 + 0.75 * dl / avgdl))
+    _, scores = index.search(["a"], top_k=1)
+    assert np.isclose(scores[0], expected, rtol=1e-5)
+
+
+def test_mask_excludes_documents() -> None:
+    index = BM25Index.build(["工房 案内", "工房 料金", "工房 安全"])
+    positions, _ = index.search(["工房"], top_k=3, mask=np.array([False, True, True]))
+    assert sorted(positions.tolist()) == [1, 2]
+
+
+def test_save_and_load_round_trip(tmp_path) -> None:
+    index = BM25Index.build(["東京都 人口", "京都府 人口", "工房 案内"])
+    index.save(tmp_path / "i.npz")
+    loaded = BM25Index.load(tmp_path / "i.npz")
+    for query in (["人口"], ["工房"], ["京都府", "人口"]):
+        a, sa = index.search(query, 3)
+        b, sb = loaded.search(query, 3)
+        assert a.tolist() == b.tolist() and np.allclose(sa, sb)
+
+
+def test_top_positions_orders_and_breaks_ties_by_position() -> None:
+    positions, scores = top_positions(np.array([0.5, 2.0, 0.5, 0.0, 1.0], dtype=np.float32), 4)
+    assert positions.tolist() == [1, 4, 0, 2]
+    assert scores.tolist() == [2.0, 1.0, 0.5, 0.5]

@@ -1,0 +1,79 @@
+"""`python -m corpus` commands, run in-process through `corpus.cli.main`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.cli import main
+from corpus.sample_corpus import SAMPLES_DIR, ensure_sample_collection
+from corpus.stores import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_add_list_search_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "案内.md"
+    doc.write_text("# 案内\n\n3Dプリンターは前日の午後9時までに予約してください。\n", encoding="utf-8")
+    bad = tmp_path / "空.txt"
+    bad.write_bytes(b"")
+    code, out = run(capsys, "--lang", "ja", "add", str(doc), str(bad), "--collection", "cli", "-q")
+    assert code == 1  # a failure is reported in the exit code
+    assert "追加 1 / 更新 0 / 変更なし 0 / 失敗 1" in out
+    assert "空です" in out
+
+    code, out = run(capsys, "--lang", "en", "list")
+    assert code == 0 and "cli\t1\t1" in out
+    code, out = run(capsys, "--lang", "en", "list", "--collection", "cli")
+    assert str(doc.resolve()) in out
+
+    code, out = run(capsys, "--lang", "ja", "search", "3Dプリンターの予約は？", "--collection", "cli")
+    assert code == 0
+    assert "検索語: 3 / d / プリンター / 予約" in out
+    assert "1. fused" in out and "BM25" in out and "案内.md" in out
+    assert "キーワード検索 (BM25) だけ" in out  # BM25-only collection says so
+
+    code, out = run(capsys, "--lang", "en", "remove", "案内.md", "--collection", "cli")
+    assert code == 0 and "Removed" in out
+    assert open_store("cli").count_documents() == 0
+    code, out = run(capsys, "--lang", "en", "remove", "案内.md")
+    assert code == 1 and "is not in collection" in out
+
+
+def test_search_unknown_collection_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "--lang", "ja", "search", "質問", "--collection", "ない")
+    assert code == 2 and "コレクション「ない」はありません" in out
+
+
+def test_samples_are_indexed_once() -> None:
+    assert ensure_sample_collection() is True
+    info = open_store("samples").info()
+    assert info.documents == len([p for p in SAMPLES_DIR.iterdir() if p.is_file()])
+    assert ensure_sample_collection() is False
+    hits = open_store("samples").bm25_retrieval("レーザーカッターで加工できない材料", top_k=3)
+    assert any("塩化ビニル" in d.content for d in hits)
+
+
+def test_module_entry_point(tmp_path: Path, data_dir: Path) -> None:
+    import os
+
+    env = {**os.environ, "TOKKA_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-m", "corpus", "--lang", "en", "list"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "No collections yet" in result.stdout

@@ -1,0 +1,108 @@
+"""BM25, embedding and hybrid retrievers over a real embedded collection (offline embedder, no server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from haystack import Document
+
+from corpus.ingest import Ingestor
+from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
+from pipelines.components.embedders import CollectionTextEmbedder
+from pipelines.components.retrievers import (
+    CollectionEmbeddingRetriever,
+    HybridRetriever,
+    JapaneseBM25Retriever,
+    reciprocal_rank_fusion,
+)
+from tokka.settings import get_settings
+
+DOCS = {
+    "reserve.md": "# 予約\n\n3Dプリンターは使う日の前日の午後9時までに会員ページから予約してください。\n",
+    "safety.md": "# 安全\n\n電動工具を使うときは保護めがねをかけてください。\n",
+    "hours.md": "# 開館時間\n\n平日は午後4時から午後9時まで、土曜日は午前10時から午後6時まで開いています。\n",
+}
+
+
+@pytest.fixture
+def hybrid_collection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("TOKKA_EMBEDDER", "offline")
+    get_settings.cache_clear()
+    for name, text in DOCS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert Ingestor("hyb").run([tmp_path]).counts["added"] == 3
+    return "hyb"
+
+
+def test_bm25_retriever(hybrid_collection: str) -> None:
+    out = JapaneseBM25Retriever(collection=hybrid_collection, top_k=2).run(query="保護めがねはいつ必要？")
+    assert out["documents"][0].meta["source"].endswith("safety.md")
+    assert out["documents"][0].meta["bm25_rank"] == 1
+    assert "眼鏡" in out["query_tokens"]  # めがね is normalised to its dictionary form
+
+
+def test_embedding_retriever(hybrid_collection: str) -> None:
+    embedding = CollectionTextEmbedder(collection=hybrid_collection).run(text="何時から開いていますか")["embedding"]
+    out = CollectionEmbeddingRetriever(collection=hybrid_collection, top_k=3).run(query_embedding=embedding)
+    assert len(out["documents"]) == 3
+    assert all("vector_score" in d.meta for d in out["documents"])
+    assert CollectionEmbeddingRetriever(collection=hybrid_collection).run(query_embedding=None) == {"documents": []}
+
+
+def test_hybrid_retriever_reports_every_score(hybrid_collection: str) -> None:
+    query = "3Dプリンターの予約はいつまで？"
+    embedding = CollectionTextEmbedder(collection=hybrid_collection).run(text=query)["embedding"]
+    out = HybridRetriever(collection=hybrid_collection, top_k=3).run(query=query, query_embedding=embedding)
+    assert out["mode"] == "hybrid" and out["notice"] == ""
+    top = out["documents"][0]
+    assert top.meta["source"].endswith("reserve.md")
+    assert {"bm25_score", "bm25_rank", "vector_score", "vector_rank", "fused_score"} <= set(top.meta)
+    assert top.score == top.meta["fused_score"]
+    scores = [d.score for d in out["documents"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_hybrid_falls_back_to_bm25_with_a_notice() -> None:
+    store = EmbeddedDocumentStore("plain")
+    store.replace_source(
+        SourceRecord("a"), [Document(id="a", content="工房は午後4時から開いています。", meta={"source": "a"})]
+    )
+    out = HybridRetriever(collection="plain").run(query="工房は何時から", query_embedding=None)
+    assert out["mode"] == "bm25"
+    assert "BM25" in out["notice"]
+    assert out["documents"][0].id == "a"
+
+
+def test_rrf_weights_and_constant() -> None:
+    a, b, c = (Document(id=i, content=i) for i in "abc")
+    fused = reciprocal_rank_fusion([([a, b], 1.0), ([c, b], 1.0)], top_k=3, k=60)
+    assert [d.id for d in fused] == ["b", "a", "c"]  # agreement wins with the classic constant
+    fused = reciprocal_rank_fusion([([a, b], 1.0), ([c, b], 0.2)], top_k=3, k=2)
+    assert [d.id for d in fused] == ["a", "b", "c"]  # a confident first place of the main leg stands
+    assert fused[0].score == pytest.approx(1 / 3)
+
+
+def test_parameters_are_validated() -> None:
+    with pytest.raises(ValueError, match="top_k"):
+        HybridRetriever(collection="x", top_k=0)
+    with pytest.raises(ValueError, match="weights"):
+        HybridRetriever(collection="x", bm25_weight=0, vector_weight=0)
+
+
+def test_to_dict_from_dict() -> None:
+    retriever = HybridRetriever(collection="samples", top_k=3, vector_weight=0.5)
+    data = retriever.to_dict()
+    assert data["type"] == "pipelines.components.retrievers.HybridRetriever"
+    assert data["init_parameters"] == {
+        "collection": "samples",
+        "top_k": 3,
+        "bm25_top_k": 20,
+        "vector_top_k": 20,
+        "bm25_weight": 1.0,
+        "vector_weight": 0.5,
+        "rrf_k": 2,
+        "filters": None,
+    }
+    again = HybridRetriever.from_dict(data)
+    assert (again.collection, again.top_k, again.vector_weight) == ("samples", 3, 0.5)
