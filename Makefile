@@ -1,4 +1,4 @@
-# tokka: the two commands that matter are `make run` (set up and start) and `make test` (set up and test).
+# tokka: the two commands that matter are `make run` (set up and start the app) and `make test` (set up and test).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,14 +10,16 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Re-install only when a requirements file changed; pip's wheel cache (~/.cache/pip) makes this fast.
+# llama-cpp-python compiles llama.cpp; GGML_NATIVE=OFF makes a wheel that any x86-64 machine can reuse from the cache.
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -r requirements-dev.txt
+	./scripts/install-system-packages.sh
 	touch $@
 
 setup: $(VENV)/.installed
 
 run: setup
-	$(BIN)/python -m corpus demo
+	$(BIN)/python -m apps
 
 test: setup
 	HAYSTACK_TELEMETRY_ENABLED=False OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q

@@ -25,14 +25,22 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Local GGUF models are assembled once per test session (the packaged Gemma is 253 MB)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: Path) -> Path:
     """Every test gets its own data directory (store, index cache) and fresh settings."""
     from corpus.stores.embedded import EmbeddedBackend
     from tokka.settings import get_settings
 
     directory = tmp_path / "data"
     monkeypatch.setenv("TOKKA_DATA_DIR", str(directory))
+    monkeypatch.setenv("TOKKA_MODELS_DIR", str(models_dir))
+    monkeypatch.delenv("TOKKA_ASSISTANTS_DIR", raising=False)
     monkeypatch.setenv("TOKKA_EMBEDDER", os.environ.get("TOKKA_TEST_EMBEDDER", "none"))
     get_settings.cache_clear()
     yield directory

@@ -5,17 +5,29 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeOllama:
-    """Serves `/api/tags` and `/api/embed` (deterministic 8-d vectors) on 127.0.0.1 and records requests."""
+    """Serves `/api/tags`, `/api/embed` (deterministic 8-d vectors) and `/api/chat` (fixed test pieces, streamed
+    as NDJSON) on 127.0.0.1, and records requests. `chat_mode` simulates a missing model or a hung server."""
 
-    def __init__(self, models: list[str] | None = None, embed_status: int = 200) -> None:
+    def __init__(
+        self,
+        models: list[str] | None = None,
+        embed_status: int = 200,
+        chat_pieces: list[str] | None = None,
+        chat_mode: str = "ok",
+        hang_seconds: float = 5.0,
+    ) -> None:
         self.models = models if models is not None else ["bge-m3:latest"]
         self.embed_status = embed_status
+        self.chat_pieces = chat_pieces if chat_pieces is not None else ["テスト", "応答", "です [1]。"]
+        self.chat_mode = chat_mode  # "ok" | "missing_model" | "hang"
+        self.hang_seconds = hang_seconds
         self.requests: list[tuple[str, dict]] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -50,8 +62,44 @@ class FakeOllama:
                     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                     vectors = [[float((len(text) + i) % 7) + 1.0 for i in range(8)] for text in inputs]
                     self._send(200, {"model": body.get("model"), "embeddings": vectors})
+                elif self.path == "/api/chat":
+                    self._chat(body)
                 else:
                     self._send(404, {"error": "not found"})
+
+            def _chat(self, body: dict) -> None:
+                if fake.chat_mode == "missing_model":
+                    self._send(404, {"error": f"model '{body.get('model')}' not found"})
+                    return
+                if fake.chat_mode == "hang":
+                    time.sleep(fake.hang_seconds)
+                    return
+                if not body.get("stream"):
+                    message = {"role": "assistant", "content": "".join(fake.chat_pieces)}
+                    self._send(
+                        200, {"model": body.get("model"), "message": message, "done": True, "done_reason": "stop"}
+                    )
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.end_headers()
+                for piece in fake.chat_pieces:  # NDJSON: one JSON object per line, as Ollama streams
+                    line = {
+                        "model": body.get("model"),
+                        "message": {"role": "assistant", "content": piece},
+                        "done": False,
+                    }
+                    self.wfile.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+                    self.wfile.flush()
+                final = {
+                    "model": body.get("model"),
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                    "prompt_eval_count": 10,
+                    "eval_count": len(fake.chat_pieces),
+                }
+                self.wfile.write(json.dumps(final).encode() + b"\n")
 
         return Handler
 

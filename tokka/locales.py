@@ -117,6 +117,182 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "detail.ollama_unreachable": {"ja": "Ollama に接続できません", "en": "Ollama cannot be reached"},
     "detail.model_missing": {"ja": "Ollama にモデルがありません", "en": "the model is not pulled in Ollama"},
+    # ---- assistant files (pipelines/assistants/*.yaml) -------------------------------------------------------
+    "err.yaml_syntax": {
+        "ja": "YAML の書き方に誤りがあります ({detail})。字下げ (インデント) と、コロンの後の空白を確かめてください。",
+        "en": "The YAML is not well formed ({detail}). Check the indentation and the space after each colon.",
+    },
+    "err.yaml_structure": {
+        "ja": "パイプラインの形になっていません。{detail} の書き方を見本 (school_guide.yaml) と比べてください。",
+        "en": "This is not a pipeline. Compare {detail} with the example (school_guide.yaml).",
+    },
+    "err.no_metadata": {
+        "ja": "metadata.tokka に name (表示名) と collection (コレクション名) を書いてください。",
+        "en": "Write name (display name) and collection under metadata.tokka.",
+    },
+    "err.module_not_allowed": {
+        "ja": "{type} は使えません。安全のため、使える部品は {allowed} で始まるものだけです。",
+        "en": "{type} is not allowed. For safety, only components under {allowed} can be used.",
+    },
+    "err.unknown_component": {
+        "ja": "部品 {type} が見つかりません。{suggestion}",
+        "en": "Component {type} was not found. {suggestion}",
+    },
+    "hint.did_you_mean": {"ja": "もしかして: {candidate}", "en": "Did you mean: {candidate}"},
+    "err.component_params": {
+        "ja": "部品「{name}」の設定に誤りがあります: {detail}",
+        "en": "The settings of component '{name}' are wrong: {detail}",
+    },
+    "err.bad_connection": {
+        "ja": "接続 {sender} → {receiver} が正しくありません: {detail}",
+        "en": "The connection {sender} → {receiver} is wrong: {detail}",
+    },
+    "err.missing_prompt_variable": {
+        "ja": "プロンプト「{name}」の変数 {variable} に値が渡されません。テンプレートで使えるのは query "
+        "(質問) と documents (検索結果) です。変数名を直すか、接続を追加してください。",
+        "en": "Prompt '{name}' uses the variable {variable}, but nothing gives it a value. Templates can use "
+        "query (the question) and documents (the search results). Fix the name or add a connection.",
+    },
+    "err.missing_input": {
+        "ja": "部品「{name}」の入力 {socket} がどこにもつながっていません。connections に接続を追加してください。",
+        "en": "Input {socket} of component '{name}' is not connected. Add a connection under connections.",
+    },
+    "err.unknown_collection": {
+        "ja": "コレクション「{collection}」がありません (今あるもの: {available})。"
+        "`python -m corpus add フォルダ --collection {collection}` で作るか、名前を直してください。",
+        "en": "Collection '{collection}' does not exist (available: {available}). Create it with "
+        "`python -m corpus add FOLDER --collection {collection}`, or fix the name.",
+    },
+    "err.unknown_model": {
+        "ja": "Ollama にモデル {model} がありません。`ollama pull {model}` を実行してください。",
+        "en": "Ollama does not have the model {model}. Run `ollama pull {model}`.",
+    },
+    "err.unknown_local_model": {
+        "ja": "ローカルモデル {model} が見つかりません。data/models/ に .gguf ファイルを置くか、次から選んでください: {available}",
+        "en": "Local model {model} was not found. Put a .gguf file into data/models/, or choose one of: {available}",
+    },
+    "warn.ollama_unreachable": {
+        "ja": "Ollama ({url}) に接続できないため、モデル {model} があるか確かめられません。",
+        "en": "Ollama ({url}) cannot be reached, so the model {model} could not be checked.",
+    },
+    "warn.num_ctx_unset": {
+        "ja": "部品「{name}」に generation_kwargs.num_ctx がありません。Ollama の既定値は小さく、資料が黙って切り捨てられます。",
+        "en": "Component '{name}' has no generation_kwargs.num_ctx; Ollama's small default cuts retrieved text silently.",
+    },
+    "err.context_too_small": {
+        "ja": "コンテキスト長 {n_ctx} では資料 {top_k} 件 (約 {chars} 文字) と答えが入りきらず、切り捨てられるおそれがあります。"
+        "{needed} 以上にするか、top_k を減らしてください。",
+        "en": "A context window of {n_ctx} cannot hold {top_k} chunks (about {chars} characters) and the answer; text "
+        "would be cut. Use at least {needed}, or lower top_k.",
+    },
+    "err.context_overflow": {
+        "ja": "質問と資料がモデル {model} のコンテキスト長 ({n_ctx}) に入りません。top_k を減らすか n_ctx を増やしてください。",
+        "en": "The question and the retrieved text do not fit the context window of {model} ({n_ctx}). "
+        "Lower top_k or raise n_ctx.",
+    },
+    "err.unknown_assistant": {
+        "ja": "アシスタント「{name}」はありません。今あるもの: {available}",
+        "en": "There is no assistant '{name}'. Available: {available}",
+    },
+    "err.assistant_broken": {
+        "ja": "アシスタント「{name}」の設定ファイルに誤りがあるため使えません:\n{details}",
+        "en": "Assistant '{name}' cannot be used because its file has errors:\n{details}",
+    },
+    # ---- answering (Ollama and local models) -------------------------------------------------------------------
+    "err.ollama_down": {
+        "ja": "Ollama ({url}) に接続できません。Ollama を起動してください (`ollama serve`、または docker compose up)。"
+        "検索で見つかった資料は下に表示しています。",
+        "en": "Ollama ({url}) cannot be reached. Start Ollama (`ollama serve`, or docker compose up). "
+        "The passages found are shown below.",
+    },
+    "err.ollama_timeout": {
+        "ja": "Ollama が {timeout} 秒以内に答えませんでした。モデルの読み込み中か、マシンが混んでいます。少し待ってもう一度試すか、"
+        "小さいモデルにしてください。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama did not answer within {timeout} seconds (the model may be loading or the machine busy). Try "
+        "again shortly, or use a smaller model. The passages found are shown below.",
+    },
+    "err.ollama_no_model": {
+        "ja": "Ollama にモデル {model} がありません。`ollama pull {model}` を実行してから、もう一度質問してください。"
+        "検索で見つかった資料は下に表示しています。",
+        "en": "Ollama does not have the model {model}. Run `ollama pull {model}`, then ask again. "
+        "The passages found are shown below.",
+    },
+    "err.generation_failed": {
+        "ja": "回答の生成に失敗しました ({detail})。検索で見つかった資料は下に表示しています。",
+        "en": "Generating the answer failed ({detail}). The passages found are shown below.",
+    },
+    # ---- the app (apps/) -----------------------------------------------------------------------------------------
+    "ui.title": {"ja": "特化AI工房 tokka", "en": "tokka — specialised AI workshop"},
+    "ui.tab.chat": {"ja": "チャット", "en": "Chat"},
+    "ui.status.loading": {"ja": "状態を確認しています…", "en": "Checking status…"},
+    "ui.status.refresh": {"ja": "↻ 状態を更新", "en": "↻ Refresh status"},
+    "ui.status.backend": {"ja": "保存先", "en": "Store"},
+    "ui.status.embedded": {"ja": "内蔵ストア (SQLite, {path})", "en": "embedded store (SQLite, {path})"},
+    "ui.status.elasticsearch": {"ja": "Elasticsearch ({url})", "en": "Elasticsearch ({url})"},
+    "ui.status.ollama_up": {"ja": "接続中 ({url}) — モデル: {models}", "en": "connected ({url}) — models: {models}"},
+    "ui.status.ollama_down": {
+        "ja": "接続できません ({url})。Ollama を使うアシスタントは回答できません (検索結果は表示されます)。",
+        "en": "not reachable ({url}). Assistants that use Ollama cannot answer (search results are still shown).",
+    },
+    "ui.status.broken": {"ja": "設定ファイルに誤りがあります", "en": "the file has errors"},
+    "ui.generator.ollama": {"ja": "Ollama", "en": "Ollama"},
+    "ui.generator.local": {"ja": "ローカル GGUF (llama.cpp)", "en": "local GGUF (llama.cpp)"},
+    "ui.chat.assistant": {"ja": "アシスタント", "en": "Assistant"},
+    "ui.chat.show_prompt": {"ja": "送ったプロンプトを表示", "en": "Show the prompt sent"},
+    "ui.chat.show_yaml": {"ja": "アシスタントの YAML を表示", "en": "Show the assistant's YAML"},
+    "ui.chat.conversation": {"ja": "会話", "en": "Conversation"},
+    "ui.chat.placeholder": {
+        "ja": "質問を入力してください (例: 3Dプリンターは何時までに予約すればいい？)",
+        "en": "Type a question (e.g. 3Dプリンターは何時までに予約すればいい？)",
+    },
+    "ui.chat.send": {"ja": "送信", "en": "Send"},
+    "ui.chat.clear": {"ja": "会話を消す", "en": "Clear"},
+    "ui.chat.sources": {
+        "ja": "検索で見つかった資料 (✓ = 回答が引用)",
+        "en": "Passages found (✓ = cited in the answer)",
+    },
+    "ui.chat.prompt": {"ja": "モデルに送ったプロンプト", "en": "Prompt sent to the model"},
+    "ui.chat.yaml": {"ja": "アシスタントの設定 (YAML)", "en": "The assistant's settings (YAML)"},
+    "ui.chat.col.number": {"ja": "番号", "en": "#"},
+    "ui.chat.col.cited": {"ja": "引用", "en": "cited"},
+    "ui.chat.col.source": {"ja": "ファイル / URL", "en": "file / URL"},
+    "ui.chat.col.title": {"ja": "タイトル", "en": "title"},
+    "ui.chat.col.content": {"ja": "本文", "en": "text"},
+    "ui.chat.col.bm25": {"ja": "BM25", "en": "BM25"},
+    "ui.chat.col.vector": {"ja": "ベクトル", "en": "vector"},
+    "ui.chat.col.fused": {"ja": "融合", "en": "fused"},
+    "ui.chat.empty_question": {"ja": "質問を入力してください。", "en": "Please type a question."},
+    "ui.chat.no_assistant": {
+        "ja": "使えるアシスタントがありません。pipelines/assistants/ の YAML を確かめてください。",
+        "en": "No assistant is available. Check the YAML files in pipelines/assistants/.",
+    },
+    "ui.chat.searching": {"ja": "資料を探しています…", "en": "Searching…"},
+    "ui.chat.answering": {"ja": "回答を書いています…", "en": "Writing the answer…"},
+    "ui.chat.retrieval": {
+        "ja": "検索方式: {mode} ・ 検索語: {tokens}",
+        "en": "Retrieval: {mode} · query tokens: {tokens}",
+    },
+    "ui.chat.timings": {"ja": "所要時間: {seconds} 秒", "en": "Time: {seconds} s"},
+    "ui.chat.assistant_info": {
+        "ja": "生成: {generator} `{model}` ・ コレクション: `{collection}` ・ ファイル: `{file}`",
+        "en": "Generator: {generator} `{model}` · collection: `{collection}` · file: `{file}`",
+    },
+    "ui.launch.share_needs_auth": {
+        "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か "
+        "--auth-file ファイル を一緒に指定してください。",
+        "en": "--share creates a public link, so it does not start without a login. Add --auth USER:PASS or "
+        "--auth-file FILE.",
+    },
+    "ui.launch.bad_auth": {
+        "ja": "ログイン情報「{item}」の形が違います。ユーザー:パスワード の形で書いてください。",
+        "en": "The login '{item}' is malformed. Write it as USER:PASS.",
+    },
+    "ui.launch.auth_file_unreadable": {
+        "ja": "ログイン情報のファイル {path} を読めません ({detail})。",
+        "en": "The login file {path} cannot be read ({detail}).",
+    },
+    "ui.launch.auth_message": {"ja": "tokka にログインしてください。", "en": "Please log in to tokka."},
+    "ui.launch.starting": {"ja": "tokka を起動しました: {url}", "en": "tokka is running at {url}"},
     # ---- notices ---------------------------------------------------------------------------------------------
     "notice.bm25_only": {
         "ja": "コレクション「{collection}」には埋め込みがないため、キーワード検索 (BM25) だけで探しています。",
@@ -164,6 +340,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "\nExamples: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
     },
     "cli.demo_prompt": {"ja": "質問> ", "en": "question> "},
+    "cli.ok": {"ja": "OK", "en": "OK"},
+    "cli.broken": {"ja": "エラーあり", "en": "has errors"},
+    "cli.sources": {"ja": "資料", "en": "Sources"},
+    "cli.timings": {"ja": "所要時間", "en": "Timings"},
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",
         "en": "Interrupted. Run add again to ingest the rest.",

@@ -58,6 +58,7 @@ class Settings:
     :param language: `TOKKA_LANG` (`ja` or `en`), for messages and the UI.
     :param max_file_mb: `TOKKA_MAX_FILE_MB` (default 20): larger files are refused with a message.
     :param ollama_timeout: `TOKKA_OLLAMA_TIMEOUT` seconds (default 120) for generation requests.
+    :param models_dir: `TOKKA_MODELS_DIR` (default `<data_dir>/models`): local GGUF files.
     """
 
     data_dir: Path
@@ -72,6 +73,7 @@ class Settings:
     language: str = "ja"
     max_file_mb: int = 20
     ollama_timeout: int = 120
+    models_dir: Path | None = None
 
     @property
     def backend(self) -> str:
@@ -112,6 +114,7 @@ def load_settings() -> Settings:
         language=language,
         max_file_mb=_int(env, "TOKKA_MAX_FILE_MB", 20),
         ollama_timeout=_int(env, "TOKKA_OLLAMA_TIMEOUT", 120),
+        models_dir=Path(env["TOKKA_MODELS_DIR"]).expanduser() if env.get("TOKKA_MODELS_DIR") else data_dir / "models",
     )
 
 

@@ -124,7 +124,7 @@ def top_positions(scores: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarra
     if top_k <= 0 or scores.size == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=scores.dtype)
     k = min(top_k, scores.size)
-    candidates = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
+    candidates = np.argpartition(scores, scores.size - k)[-k:] if k < scores.size else np.arange(scores.size)
     candidates = candidates[scores[candidates] > 0]
     order = np.lexsort((candidates, -scores[candidates]))
     best = candidates[order]

@@ -16,6 +16,7 @@ class VectorIndex:
         self.matrix = matrix
         # Rows that hold an embedding; computed once, not per query.
         self.valid = np.any(matrix != 0, axis=1) if valid is None else valid
+        self.all_valid = bool(self.valid.all()) if self.valid.size else True
 
     @property
     def size(self) -> int:
@@ -52,13 +53,16 @@ class VectorIndex:
         norm = float(np.linalg.norm(q))
         if self.size == 0 or norm == 0.0 or top_k <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        scores = self.matrix @ (q / norm)
-        valid = self.valid if mask is None else mask & self.valid
-        scores = np.where(valid, scores, -np.inf)
-        k = min(top_k, int(valid.sum()))
+        scores = self.matrix @ (q / norm)  # the one memory-bound pass over the matrix
+        if mask is None and self.all_valid:
+            k = min(top_k, scores.size)
+        else:
+            valid = self.valid if mask is None else mask & self.valid
+            scores[~valid] = -np.inf
+            k = min(top_k, int(valid.sum()))
         if k == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        candidates = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
+        candidates = np.argpartition(scores, scores.size - k)[-k:] if k < scores.size else np.arange(scores.size)
         candidates = candidates[np.isfinite(scores[candidates])]
         order = np.lexsort((candidates, -scores[candidates]))
         best = candidates[order]

@@ -1,0 +1,23 @@
+"""One `gr.Blocks` with a status line and one tab per module (chat now; corpus, builder, tuning come later)."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from apps import chat
+from apps.context import AppContext
+
+
+def build_app(ctx: AppContext) -> gr.Blocks:
+    """The whole UI for one app context."""
+    with gr.Blocks(title=ctx.t("ui.title")) as demo:
+        gr.Markdown(f"# {ctx.t('ui.title')}")
+        with gr.Row():
+            status = gr.Markdown(ctx.t("ui.status.loading"), elem_id="tokka-status")
+            refresh = gr.Button(ctx.t("ui.status.refresh"), size="sm", scale=0)
+        with gr.Tabs():
+            with gr.Tab(ctx.t("ui.tab.chat")):
+                chat.build(ctx)
+        demo.load(ctx.status_markdown, None, status, api_name=False)
+        refresh.click(ctx.status_markdown, None, status, api_name="status")
+    return demo

@@ -1,0 +1,193 @@
+"""Ask an assistant a question: run its pipeline, stream the answer, and keep what each step produced.
+
+What each component produced (the retrieved chunks, the exact prompt) is captured through Haystack's tracing
+hook, so it is available even when a later step fails: when Ollama is down, slow or lacks the model, the user still
+sees the passages that were found, with a message that says what to do. Captures are kept per run (a context
+variable), so concurrent chats never see each other's data.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from haystack import tracing
+from haystack.core.errors import PipelineRuntimeError
+from haystack.dataclasses import ChatMessage, StreamingChunk
+
+from corpus.errors import CorpusError
+from pipelines.components.answer import source_view
+from pipelines.registry import AssistantRegistry
+from tokka.locales import t
+from tokka.settings import get_settings
+
+
+@dataclass
+class _Capture:
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+_current: contextvars.ContextVar[_Capture | None] = contextvars.ContextVar("tokka_capture", default=None)
+
+
+class _CaptureSpan(tracing.Span):
+    def __init__(self, capture: _Capture | None, name: str | None) -> None:
+        self.capture = capture
+        self.name = name
+
+    def set_tag(self, key: str, value: Any) -> None:
+        """Tags are not needed; only component outputs are kept."""
+
+    def set_content_tag(self, key: str, value: Any) -> None:
+        """Keep each component's output for the current run."""
+        if self.capture is not None and self.name and key == "haystack.component.output":
+            self.capture.outputs[self.name] = value
+
+    def raw_span(self) -> Any:
+        """This span itself."""
+        return self
+
+
+class _CaptureTracer(tracing.Tracer):
+    """Records component outputs and durations of the run whose capture is in the current context."""
+
+    @contextmanager
+    def trace(
+        self, operation_name: str, tags: dict[str, Any] | None = None, parent_span: tracing.Span | None = None
+    ) -> Iterator[tracing.Span]:
+        capture = _current.get()
+        span = _CaptureSpan(capture, (tags or {}).get("haystack.component.name"))
+        started = time.perf_counter()
+        try:
+            yield span
+        finally:
+            if capture is not None and operation_name == "haystack.component.run" and span.name:
+                capture.timings[span.name] = time.perf_counter() - started
+
+    def current_span(self) -> tracing.Span | None:
+        """Spans are not nested here."""
+        return None
+
+
+def _install_tracer() -> None:
+    if not isinstance(getattr(tracing.tracer, "actual_tracer", None), _CaptureTracer):
+        tracing.enable_tracing(_CaptureTracer())
+
+
+@dataclass
+class AnswerResult:
+    """Everything the chat shows for one question."""
+
+    answer: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    prompt: list[dict[str, str]] = field(default_factory=list)
+    query_tokens: list[str] = field(default_factory=list)
+    mode: str = ""
+    notice: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+    error_code: str = ""
+
+
+class AssistantRunner:
+    """Runs assistants from a registry.
+
+    ### Usage example
+    ```python
+    runner = AssistantRunner(AssistantRegistry())
+    result = runner.ask("offline_guide", "工房は何時まで開いていますか？", on_token=lambda s: print(s, end=""))
+    result.answer, [s["source"] for s in result.sources], result.timings
+    ```
+    """
+
+    def __init__(self, registry: AssistantRegistry | None = None) -> None:
+        self.registry = registry or AssistantRegistry()
+        _install_tracer()
+
+    def ask(
+        self,
+        assistant_id: str,
+        question: str,
+        on_token: Callable[[str], None] | None = None,
+        lang: str | None = None,
+    ) -> AnswerResult:
+        """Answer `question` with one assistant.
+
+        :param on_token: called with each streamed piece of the answer.
+        :returns: the result; on a generation failure `error` holds the user's message and the sources found so far.
+        :raises AssistantError: for an unknown or broken assistant.
+        """
+        pipeline = self.registry.pipeline(assistant_id)
+        capture = _Capture()
+        token = _current.set(capture)
+        data: dict[str, Any] = {}
+        inputs = pipeline.inputs()
+        for name, sockets in inputs.items():
+            given = {socket: question for socket in ("query", "text") if socket in sockets}
+            if "streaming_callback" in sockets and on_token is not None:
+                given["streaming_callback"] = _forward(on_token)
+            if given:
+                data[name] = given
+        started = time.perf_counter()
+        result = AnswerResult()
+        try:
+            outputs = pipeline.run(data)
+            answer = next((v for v in outputs.values() if "answer" in v), {})
+            result.answer = answer.get("answer", "")
+            result.sources = answer.get("sources", [])
+        except PipelineRuntimeError as e:
+            result.error_code, result.error = _explain(e, pipeline, lang)
+        finally:
+            _current.reset(token)
+        result.timings = {**capture.timings, "total": time.perf_counter() - started}
+        _fill_from_capture(result, capture)
+        return result
+
+
+def _forward(on_token: Callable[[str], None]) -> Callable[[StreamingChunk], None]:
+    def callback(chunk: StreamingChunk) -> None:
+        if chunk.content:
+            on_token(chunk.content)
+
+    return callback
+
+
+def _fill_from_capture(result: AnswerResult, capture: _Capture) -> None:
+    for output in capture.outputs.values():
+        if "query_tokens" in output and "mode" in output:  # the retriever
+            result.query_tokens = list(output["query_tokens"])
+            result.mode = output["mode"]
+            result.notice = result.notice or output.get("notice", "")
+            if not result.sources:
+                result.sources = [source_view(i, d, False) for i, d in enumerate(output["documents"], start=1)]
+        elif "prompt" in output and isinstance(output["prompt"], list):
+            result.prompt = [
+                {"role": m.role.value, "text": m.text or ""} for m in output["prompt"] if isinstance(m, ChatMessage)
+            ]
+        elif "embedding" in output and output.get("meta", {}).get("notice"):
+            result.notice = output["meta"]["notice"]
+
+
+def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None) -> tuple[str, str]:  # noqa: ANN401
+    """A user message for a failed run: what happened and what to do."""
+    cause: BaseException | None = error.__cause__ or error
+    component = pipeline.get_component(error.component_name) if error.component_name else None
+    url = getattr(component, "url", get_settings().ollama_url)
+    model = getattr(component, "model", "")
+    timeout = getattr(component, "timeout", get_settings().ollama_timeout)
+    if isinstance(cause, CorpusError):
+        return cause.code, cause.message(lang)
+    if isinstance(cause, httpx.TimeoutException | TimeoutError):
+        return "err.ollama_timeout", t("err.ollama_timeout", lang, timeout=timeout)
+    status = getattr(cause, "status_code", None)
+    if status == 404 or "not found" in str(cause).lower() and "model" in str(cause).lower():
+        return "err.ollama_no_model", t("err.ollama_no_model", lang, model=model)
+    if isinstance(cause, ConnectionError | httpx.ConnectError) or "Failed to connect" in str(cause):
+        return "err.ollama_down", t("err.ollama_down", lang, url=url)
+    return "err.generation_failed", t("err.generation_failed", lang, detail=str(cause)[:300])

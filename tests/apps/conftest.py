@@ -1,0 +1,60 @@
+"""A launched app on 127.0.0.1 for the UI tests (the real launcher code path, in-process)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipelines.registry import ASSISTANTS_DIR
+from tokka.settings import get_settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def quick_assistants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped assistants, with the local one answering in a few tokens (fast enough for many sessions)."""
+    folder = tmp_path / "assistants"
+    folder.mkdir()
+    for path in ASSISTANTS_DIR.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem == "offline_guide":
+            text = text.replace("max_tokens: 160", "max_tokens: 24")
+        (folder / path.name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TOKKA_ASSISTANTS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def launch(monkeypatch: pytest.MonkeyPatch, quick_assistants: Path) -> Iterator:
+    """`launch(auth=None)` starts the app and returns its URL; everything is closed after the test."""
+    from apps.launcher import prepare
+
+    monkeypatch.setenv("TOKKA_EMBEDDER", "offline")  # a hybrid sample collection, as on a laptop without Ollama
+    get_settings.cache_clear()
+    started = []
+
+    def start(auth: list[tuple[str, str]] | None = None, lang: str = "ja") -> str:
+        demo = prepare(lang)
+        port = free_port()
+        demo.queue(default_concurrency_limit=8).launch(
+            server_name="127.0.0.1",
+            server_port=port,
+            prevent_thread_lock=True,
+            quiet=True,
+            show_error=True,
+            auth=auth,
+        )
+        started.append(demo)
+        return f"http://127.0.0.1:{port}/"
+
+    yield start
+    for demo in started:
+        demo.close()

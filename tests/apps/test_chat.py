@@ -1,0 +1,104 @@
+"""The chat tab through `gradio_client` against the launched app, with the real local GGUF model."""
+
+from __future__ import annotations
+
+import threading
+
+from gradio_client import Client
+
+QUESTION = "レーザーカッターで加工できない材料は何ですか？"
+
+
+def _answer_text(message: dict) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+
+
+def test_a_japanese_question_gets_a_streamed_answer_and_sources(launch) -> None:  # noqa: ANN001
+    client = Client(launch(), verbose=False)
+    job = client.submit(QUESTION, "offline_guide", api_name="/ask")
+    updates = list(job)
+    chat, sources, prompt, notice, _ = job.result()
+    assert len(updates) >= 3  # searching, streamed pieces, final
+    partial = [_answer_text(u[0][-1]) for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
+    assert len({p for p in partial if p}) >= 2  # the answer grew while it was generated
+    assert chat[-2]["role"] == "user" and _answer_text(chat[-2]) == QUESTION
+    answer = _answer_text(chat[-1])
+    assert answer and not answer.startswith("⚠")
+    assert sources["headers"][:4] == ["番号", "引用", "ファイル / URL", "タイトル"]
+    rows = sources["data"]
+    assert rows and any("塩化ビニル" in row[4] for row in rows)
+    assert {row[2] for row in rows} <= {
+        "faq.csv",
+        "equipment_rules.docx",
+        "events.jsonl",
+        "floor.html",
+        "guide.md",
+        "newsletter.pdf",
+        "safety.txt",
+        "schedule.xlsx",
+    }
+    assert all(row[7] != "-" for row in rows)  # fused scores shown
+    assert "検索方式: hybrid" in notice
+    assert "### user" in prompt and "塩化ビニル" in prompt
+
+
+def test_ollama_down_is_explained_and_passages_shown(launch) -> None:  # noqa: ANN001
+    client = Client(launch(), verbose=False)
+    chat, sources, _, notice, _ = client.predict("工房は何時まで開いていますか？", "school_guide", api_name="/ask")
+    assert "Ollama" in _answer_text(chat[-1]) and "ollama serve" in notice
+    assert sources["data"]  # the retrieved passages are still there
+
+
+def test_history_is_per_session(launch) -> None:  # noqa: ANN001
+    url = launch()
+    first, second = Client(url, verbose=False), Client(url, verbose=False)
+    first.predict("工房は何時まで開いていますか？", "offline_guide", api_name="/ask")
+    chat, *_ = first.predict("入会金はいくらですか？", "offline_guide", api_name="/ask")
+    assert [_answer_text(m) for m in chat if m["role"] == "user"] == [
+        "工房は何時まで開いていますか？",
+        "入会金はいくらですか？",
+    ]
+    chat, *_ = second.predict("駐車場はありますか？", "offline_guide", api_name="/ask")
+    assert [_answer_text(m) for m in chat if m["role"] == "user"] == ["駐車場はありますか？"]
+
+
+def test_eight_concurrent_sessions_without_cross_talk(launch) -> None:  # noqa: ANN001
+    url = launch()
+    questions = [f"質問{i}: 3Dプリンターの予約は何時までですか？" for i in range(8)]
+    results: dict[int, list] = {}
+    errors: list[BaseException] = []
+
+    def session(i: int) -> None:
+        try:
+            client = Client(url, verbose=False)
+            results[i] = client.predict(questions[i], "offline_guide", api_name="/ask")[0]
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    assert errors == []
+    assert sorted(results) == list(range(8))
+    for i, chat in results.items():
+        users = [_answer_text(m) for m in chat if m["role"] == "user"]
+        assert users == [questions[i]]  # each session sees only its own question
+        assert not _answer_text(chat[-1]).startswith("⚠")
+
+
+def test_empty_question_is_refused_with_a_message(launch) -> None:  # noqa: ANN001
+    import pytest
+
+    client = Client(launch(), verbose=False)
+    with pytest.raises(Exception, match="質問を入力してください"):
+        client.predict("   ", "offline_guide", api_name="/ask")
+
+
+def test_status_line(launch) -> None:  # noqa: ANN001
+    client = Client(launch(), verbose=False)
+    status = client.predict(api_name="/status")
+    assert "内蔵ストア" in status and "Ollama" in status and "接続できません" in status
+    assert "オフライン案内係 (お試し): ローカル GGUF" in status and "塾の案内係: Ollama" in status
