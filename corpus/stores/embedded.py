@@ -631,20 +631,20 @@ class EmbeddedBackend:
                     wanted,
                 )
             }
-        out = []
-        for rowid, score in zip(wanted, scores, strict=True):
-            if rowid in rows:  # a concurrent delete may have removed it since the index was built
-                doc = _document(*rows[rowid], None)
-                out.append(Document(id=doc.id, content=doc.content, meta=doc.meta, blob=doc.blob, score=float(score)))
-        return out
+        # A concurrent delete may have removed a row since the index was built: skip it.
+        return [_document(*rows[rowid], None, float(score)) for rowid, score in zip(wanted, scores, strict=True)
+                if rowid in rows]
 
 
-def _document(doc_id: str, content: str | None, meta: str, extra: str | None, embedding: bytes | None) -> Document:
+def _document(
+    doc_id: str, content: str | None, meta: str, extra: str | None, embedding: bytes | None, score: float | None = None
+) -> Document:
     extras = json.loads(extra) if extra else {}
     return Document(
         id=doc_id,
         content=content,
         meta=json.loads(meta),
+        score=score,
         blob=ByteStream.from_dict(extras["blob"]) if "blob" in extras else None,
         sparse_embedding=SparseEmbedding.from_dict(extras["sparse_embedding"])
         if "sparse_embedding" in extras

@@ -121,16 +121,15 @@ def reciprocal_rank_fusion(legs: list[tuple[list[Document], float]], top_k: int,
     Cormack et al. (2009) use k = 60 for runs of similar quality; a smaller k trusts each leg's top ranks more.
     """
     fused: dict[str, float] = {}
-    merged: dict[str, Document] = {}
+    first: dict[str, Document] = {}
+    metas: dict[str, dict[str, Any]] = {}
     for docs, weight in legs:
         for rank, doc in enumerate(docs, start=1):
             fused[doc.id] = fused.get(doc.id, 0.0) + weight / (k + rank)
-            if doc.id in merged:
-                merged[doc.id] = replace(merged[doc.id], meta={**merged[doc.id].meta, **doc.meta})
-            else:
-                merged[doc.id] = doc
+            first.setdefault(doc.id, doc)
+            metas[doc.id] = {**metas.get(doc.id, {}), **doc.meta}
     ranked = sorted(fused, key=lambda i: (-fused[i], i))[:top_k]
-    return [replace(merged[i], score=fused[i], meta={**merged[i].meta, "fused_score": fused[i]}) for i in ranked]
+    return [replace(first[i], score=fused[i], meta={**metas[i], "fused_score": fused[i]}) for i in ranked]
 
 
 @component
