@@ -1,10 +1,10 @@
-"""One `gr.Blocks` with a status line and one tab per module (chat now; corpus, builder, tuning come later)."""
+"""One `gr.Blocks` with a status line and one tab per module (chat, corpus; builder and tuning come later)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from apps import chat
+from apps import chat, corpus
 from apps.context import AppContext
 
 
@@ -18,6 +18,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab(ctx.t("ui.tab.chat")):
                 chat.build(ctx)
+            with gr.Tab(ctx.t("ui.tab.corpus")):
+                corpus.build(ctx)
         demo.load(ctx.status_markdown, None, status, api_name=False)
         refresh.click(ctx.status_markdown, None, status, api_name="status")
     return demo

@@ -187,6 +187,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
         wrap=True,
         interactive=False,
         elem_id="tokka-sources",
+        column_widths=["5%", "5%", "14%", "16%", "42%", "6%", "6%", "6%"],
     )
     with gr.Accordion(ctx.t("ui.chat.prompt"), open=True, visible=False) as prompt_box:
         prompt = gr.Code(language="markdown", interactive=False, show_label=False)

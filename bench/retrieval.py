@@ -263,8 +263,10 @@ def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:  #
     p50 = float(np.percentile(np.asarray(latencies) * 1000, 50))
     our_p50_ms = float(np.percentile(np.asarray(ours) * 1000, 50))
     ratio = p50 / our_p50_ms
-    print(f"BM25 p50 over {len(queries)} queries: InMemoryDocumentStore {p50:.1f} ms, tokka {our_p50_ms:.2f} ms "
-          f"→ tokka is {ratio:.0f}× faster")
+    print(
+        f"BM25 p50 over {len(queries)} queries: InMemoryDocumentStore {p50:.1f} ms, tokka {our_p50_ms:.2f} ms "
+        f"→ tokka is {ratio:.0f}× faster"
+    )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,20 @@ from pathlib import Path
 
 from corpus.errors import CorpusError
 from corpus.ingest import Ingestor, IngestResult
-from corpus.stores import open_store
 from corpus.stores.embedded import EmbeddedBackend
 from tokka.locales import t
 from tokka.settings import get_settings
 
-_MARKS = {"added": "+", "updated": "~", "unchanged": "=", "failed": "x", "skipped": "-", "cancelled": "!"}
+_MARKS = {
+    "added": "+",
+    "updated": "~",
+    "unchanged": "=",
+    "failed": "x",
+    "skipped": "-",
+    "cancelled": "!",
+    "duplicate": "d",
+    "removed": "r",
+}
 
 
 def _when(timestamp: float | None) -> str:
@@ -95,7 +103,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         info = backend.require_collection(args.collection)
         print(
             f"{info.name}: {info.documents} documents, {info.chunks} chunks, "
-            f"embedding={info.embedding_model or t('cli.none', args.lang)}, tokenizer={info.tokenizer}"
+            f"embedding={info.embedding_model if info.has_embeddings else t('cli.none', args.lang)}, "
+            f"tokenizer={info.tokenizer}"
         )
         for record in backend.sources(args.collection):
             when = _when(record.updated)
@@ -107,7 +116,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     print(t("cli.collections_header", args.lang))
     for info in collections:
-        model = f"{info.embedding_model} ({info.embedding_dim})" if info.embedding_model else t("cli.none", args.lang)
+        model = f"{info.embedding_model} ({info.embedding_dim})" if info.has_embeddings else t("cli.none", args.lang)
         print(f"{info.name}\t{info.documents}\t{info.chunks}\t{model}\t{_when(info.updated)}")
     return 0
 
@@ -144,21 +153,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search a collection and print ranked chunks with their scores."""
-    from pipelines.components.embedders import CollectionTextEmbedder
-    from pipelines.components.retrievers import HybridRetriever
+    from pipelines.search import search_collection
 
-    open_store(args.collection).backend.require_collection(args.collection)
-    embedding = None
-    notice = ""
-    if args.mode != "bm25":
-        embedded = CollectionTextEmbedder(collection=args.collection).run(text=args.query)
-        embedding, notice = embedded["embedding"], embedded["meta"].get("notice", "")
-    weights = {"bm25": (1.0, 0.0), "vector": (0.0, 1.0), "hybrid": (1.0, None)}[args.mode]
-    retriever = HybridRetriever(collection=args.collection, top_k=args.top_k)
-    retriever.bm25_weight = weights[0]
-    if weights[1] is not None:
-        retriever.vector_weight = weights[1]
-    result = retriever.run(query=args.query, query_embedding=embedding)
+    found = search_collection(args.collection, args.query, args.top_k, args.mode)
+    result = {"documents": found.documents, "query_tokens": found.query_tokens, "mode": found.mode}
     if args.json:
         rows = [{"id": d.id, "content": d.content, "meta": d.meta, "score": d.score} for d in result["documents"]]
         print(
@@ -171,7 +169,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     print(t("cli.search_mode", args.lang, mode=result["mode"]))
     print(t("cli.query_tokens", args.lang, tokens=" / ".join(result["query_tokens"]) or t("cli.none", args.lang)))
-    for line in {notice, result["notice"]} - {""}:
+    for line in found.notices:
         print(line)
     if not result["documents"]:
         print(t("cli.no_results", args.lang))
@@ -217,6 +215,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print()
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl websites into a collection; one line per URL and a summary."""
+    from corpus.web.crawler import Crawler
+
+    crawler = Crawler(
+        args.collection,
+        depth=args.depth if args.depth is not None else (0 if args.sitemap else 2),
+        max_pages=args.max_pages,
+        same_site=not args.all_sites,
+        include=args.include,
+        exclude=args.exclude,
+        use_sitemap=args.sitemap,
+        delay=args.delay,
+        prune=args.prune,
+    )
+
+    def progress(done: int, result) -> None:  # noqa: ANN001
+        line = f"{_MARKS.get(result.status, '?')} {result.status:9} {result.url}"
+        if result.status in ("added", "updated", "unchanged"):
+            line += f" ({result.chunks} chunks) {result.title}"
+        elif result.code:
+            line += f": {result.reason(args.lang)}"
+        print(line, flush=True)
+
+    try:
+        summary = crawler.run(args.urls, progress=progress)
+    except KeyboardInterrupt:
+        print(t("cli.interrupted", args.lang), file=sys.stderr)
+        return 130
+    counts = {
+        s: summary.count(s) for s in ("added", "updated", "unchanged", "duplicate", "skipped", "removed", "failed")
+    }
+    print(t("cli.crawl_summary", args.lang, **counts))
+    return 1 if counts["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and `--help`)."""
     parser = argparse.ArgumentParser(
@@ -249,6 +283,25 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--width", type=int, default=160, help="characters of each chunk to show")
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.set_defaults(func=cmd_search)
+
+    crawl = sub.add_parser("crawl", help="add web pages (same site by default) to a collection")
+    crawl.add_argument("urls", nargs="+", help="start URLs (or sitemap URLs with --sitemap)")
+    crawl.add_argument("--collection", "-c", required=True)
+    crawl.add_argument(
+        "--depth", type=int, default=None, help="links to follow from the start pages (default 2; 0 with --sitemap)"
+    )
+    crawl.add_argument("--max-pages", type=int, default=100)
+    crawl.add_argument("--sitemap", action="store_true", help="take the pages from the site's sitemap")
+    crawl.add_argument(
+        "--include", action="append", default=[], metavar="REGEX", help="only URLs matching (repeatable)"
+    )
+    crawl.add_argument(
+        "--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching (repeatable)"
+    )
+    crawl.add_argument("--all-sites", action="store_true", help="also follow links to other sites")
+    crawl.add_argument("--delay", type=float, default=None, help="seconds between requests (default TOKKA_CRAWL_DELAY)")
+    crawl.add_argument("--prune", action="store_true", help="remove pages of the site that are gone")
+    crawl.set_defaults(func=cmd_crawl)
 
     demo = sub.add_parser("demo", help="index the samples if needed, then search them interactively")
     demo.set_defaults(func=cmd_demo)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from haystack.core.errors import PipelineError, PipelineRuntimeError
+from haystack.dataclasses import ByteStream
 
 from corpus.errors import CorpusError
 from corpus.loaders import SUPPORTED_EXTENSIONS, is_supported
@@ -158,20 +159,45 @@ class Ingestor:
                 progress(done, total, result)
         return summary
 
-    def ingest_file(self, path: Path) -> IngestResult:
-        """Ingest one file (a no-op when its content and the pipeline settings are unchanged)."""
+    def ingest_file(self, path: Path, force: bool = False) -> IngestResult:
+        """Ingest one file (a no-op when its content and the pipeline settings are unchanged, unless `force`)."""
         source = str(path.resolve())
         try:
             content_hash = file_hash(path)
         except OSError as e:
             return IngestResult(source, "failed", code="err.read_failed", params={"detail": e.strerror or str(e)})
+        return self._ingest(source, source, content_hash, force)
+
+    def ingest_bytes(
+        self,
+        source: str,
+        data: bytes,
+        file_name: str,
+        modified: float,
+        content_hash: str,
+        kind: str | None = None,
+        force: bool = False,
+    ) -> IngestResult:
+        """Ingest a downloaded document (e.g. a web page) known by `source` (its URL).
+
+        :param file_name: a name whose extension chooses the loader (`page.html`, `a.pdf` …).
+        :param content_hash: what decides "unchanged" (e.g. a hash of the page's extracted text).
+        :param kind: the recorded type (e.g. `web`).
+        """
+        stream = ByteStream(
+            data=data, meta={"source": source, "file_name": file_name, "modified": modified, "type": kind}
+        )
+        return self._ingest(source, stream, content_hash, force)
+
+    def _ingest(self, source: str, item: str | ByteStream, content_hash: str, force: bool) -> IngestResult:
         previous = self.store.source(source)
-        if previous and previous.content_hash == content_hash and previous.pipeline_hash == self.pipeline_hash:
+        unchanged = previous and previous.content_hash == content_hash and previous.pipeline_hash == self.pipeline_hash
+        if unchanged and not force:
             return IngestResult(source, "unchanged", previous.chunks, previous.chars, previous.type, previous.title)
         try:
             output = self.pipeline.run(
                 {
-                    "converter": {"sources": [source]},
+                    "converter": {"sources": [item]},
                     "writer": {"content_hashes": {source: content_hash}, "pipeline_hash": self.pipeline_hash},
                 }
             )
@@ -184,7 +210,7 @@ class Ingestor:
         for failure in (f for value in output.values() for f in value.get("failures", [])):
             return IngestResult(source, "failed", code=failure["code"], params=failure["params"])
         record = self.store.source(source)
-        if record is None:  # the pipeline wrote nothing for this file and reported no failure
-            return IngestResult(source, "failed", code="err.no_text", params={"detail": path.name})
+        if record is None:  # the pipeline wrote nothing for this source and reported no failure
+            return IngestResult(source, "failed", code="err.no_text", params={"detail": source})
         status = "updated" if previous else "added"
         return IngestResult(source, status, record.chunks, record.chars, record.type, record.title)

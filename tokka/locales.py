@@ -92,6 +92,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Collection '{collection}' was tokenised with {expected}; {got} cannot be mixed in. "
         "Set the indexing YAML's tokenizer back to {expected}, or re-index the collection.",
     },
+    "err.collection_exists": {
+        "ja": "コレクション「{collection}」はすでにあります。別の名前にしてください。",
+        "en": "Collection '{collection}' already exists. Choose another name.",
+    },
+    "err.confirm_delete": {
+        "ja": "削除するには、確認欄にコレクション名「{collection}」をそのまま入力してください。",
+        "en": "To delete, type the collection name '{collection}' exactly into the confirmation box.",
+    },
+    "err.chunk_not_found": {
+        "ja": "チャンク {chunk} はコレクション「{collection}」にありません (削除されたか、再取り込みで番号が変わりました)。",
+        "en": "Chunk {chunk} is not in collection '{collection}' (it was removed, or re-indexing changed it).",
+    },
     "err.collection_not_found": {
         "ja": "コレクション「{collection}」はありません。今あるもの: {available}",
         "en": "Collection '{collection}' does not exist. Available: {available}",
@@ -277,6 +289,136 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "生成: {generator} `{model}` ・ コレクション: `{collection}` ・ ファイル: `{file}`",
         "en": "Generator: {generator} `{model}` · collection: `{collection}` · file: `{file}`",
     },
+    "ui.tab.corpus": {"ja": "コーパス", "en": "Corpus"},
+    "ui.corpus.collection": {"ja": "コレクション", "en": "Collection"},
+    "ui.corpus.refresh": {"ja": "↻ 更新", "en": "↻ Refresh"},
+    "ui.corpus.collections": {"ja": "コレクション一覧", "en": "Collections"},
+    "ui.corpus.col.name": {"ja": "名前", "en": "name"},
+    "ui.corpus.col.documents": {"ja": "文書数", "en": "documents"},
+    "ui.corpus.col.chunks": {"ja": "チャンク数", "en": "chunks"},
+    "ui.corpus.col.model": {"ja": "埋め込みモデル", "en": "embedding model"},
+    "ui.corpus.col.updated": {"ja": "最終更新", "en": "last update"},
+    "ui.corpus.manage": {"ja": "コレクションを作る・消す", "en": "Create or delete a collection"},
+    "ui.corpus.new_name": {"ja": "新しいコレクション名", "en": "New collection name"},
+    "ui.corpus.embedder": {"ja": "埋め込み (意味検索)", "en": "Embeddings (meaning search)"},
+    "ui.corpus.embedder.auto": {
+        "ja": "自動 (Ollama があれば bge-m3、なければオフライン)",
+        "en": "auto (Ollama bge-m3 if available, else offline)",
+    },
+    "ui.corpus.embedder.offline": {
+        "ja": "オフライン (USE 多言語、サーバー不要)",
+        "en": "offline (USE multilingual, no server)",
+    },
+    "ui.corpus.embedder.ollama": {"ja": "Ollama (bge-m3)", "en": "Ollama (bge-m3)"},
+    "ui.corpus.embedder.none": {"ja": "なし (キーワード検索のみ)", "en": "none (keyword search only)"},
+    "ui.corpus.create": {"ja": "作る", "en": "Create"},
+    "ui.corpus.created": {
+        "ja": "コレクション「{collection}」を作りました (埋め込み: {model})。",
+        "en": "Created collection '{collection}' (embeddings: {model}).",
+    },
+    "ui.corpus.confirm": {
+        "ja": "削除の確認: 消すコレクション名をもう一度入力",
+        "en": "Confirm deletion: type the collection name again",
+    },
+    "ui.corpus.delete": {"ja": "コレクションを削除", "en": "Delete collection"},
+    "ui.corpus.deleted": {
+        "ja": "コレクション「{collection}」を削除しました。",
+        "en": "Deleted collection '{collection}'.",
+    },
+    "ui.corpus.tab.files": {"ja": "ファイルを追加", "en": "Add files"},
+    "ui.corpus.files": {
+        "ja": "ファイル (複数可: txt md html pdf docx csv xlsx json jsonl)",
+        "en": "Files (several at once: txt md html pdf docx csv xlsx json jsonl)",
+    },
+    "ui.corpus.add": {"ja": "取り込む", "en": "Ingest"},
+    "ui.corpus.cancel": {"ja": "中止", "en": "Cancel"},
+    "ui.corpus.status": {"ja": "取り込み状況", "en": "Status"},
+    "ui.corpus.col.file": {"ja": "ファイル / URL", "en": "file / URL"},
+    "ui.corpus.col.type": {"ja": "形式", "en": "type"},
+    "ui.corpus.col.chars": {"ja": "文字数", "en": "characters"},
+    "ui.corpus.col.status": {"ja": "状態・理由", "en": "status / reason"},
+    "ui.corpus.col.title": {"ja": "タイトル", "en": "title"},
+    "ui.corpus.no_collection": {
+        "ja": "先にコレクションを選ぶか作ってください。",
+        "en": "Choose or create a collection first.",
+    },
+    "ui.corpus.no_files": {"ja": "ファイルを選んでください。", "en": "Choose files to ingest."},
+    "ui.corpus.progress": {"ja": "取り込み中 {done}/{total}: {name}", "en": "Ingesting {done}/{total}: {name}"},
+    "ui.corpus.done": {
+        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 失敗 {failed}",
+        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / failed {failed}",
+    },
+    "ui.status.added": {"ja": "追加", "en": "added"},
+    "ui.status.updated": {"ja": "更新", "en": "updated"},
+    "ui.status.unchanged": {"ja": "変更なし", "en": "unchanged"},
+    "ui.status.failed": {"ja": "失敗", "en": "failed"},
+    "ui.status.skipped": {"ja": "除外", "en": "skipped"},
+    "ui.status.cancelled": {"ja": "中止", "en": "cancelled"},
+    "ui.status.duplicate": {"ja": "重複", "en": "duplicate"},
+    "ui.status.removed": {"ja": "削除", "en": "removed"},
+    "ui.corpus.tab.documents": {"ja": "文書", "en": "Documents"},
+    "ui.corpus.documents": {"ja": "コレクションの文書", "en": "Documents in the collection"},
+    "ui.corpus.remove_pick": {"ja": "外す文書", "en": "Document to remove"},
+    "ui.corpus.remove": {"ja": "文書を外す", "en": "Remove document"},
+    "ui.corpus.removed": {
+        "ja": "外しました: {source} (チャンク {chunks} 件)",
+        "en": "Removed: {source} ({chunks} chunks)",
+    },
+    "ui.corpus.reindex_title": {"ja": "埋め込みを作り直す (再インデックス)", "en": "Rebuild the embeddings (re-index)"},
+    "ui.corpus.reindex": {"ja": "作り直す", "en": "Re-index"},
+    "ui.corpus.reindex_progress": {"ja": "埋め込み中 {done}/{total} チャンク", "en": "Embedding {done}/{total} chunks"},
+    "ui.corpus.reindexed": {
+        "ja": "作り直しました: {collection} は今 {model} を使います。",
+        "en": "Re-indexed: {collection} now uses {model}.",
+    },
+    "ui.corpus.tab.search": {"ja": "検索を試す", "en": "Try a search"},
+    "ui.corpus.query": {"ja": "検索する質問", "en": "Query"},
+    "ui.corpus.mode": {"ja": "検索方式", "en": "Mode"},
+    "ui.corpus.top_k": {"ja": "件数", "en": "Results"},
+    "ui.corpus.search": {"ja": "検索", "en": "Search"},
+    "ui.corpus.tokens": {
+        "ja": "日本語の解析結果 (BM25 の検索語): {tokens}",
+        "en": "How the query was analysed (BM25 terms): {tokens}",
+    },
+    "ui.corpus.mode_used": {"ja": "検索方式: {mode}", "en": "Retrieval: {mode}"},
+    "ui.corpus.results": {"ja": "検索結果", "en": "Results"},
+    "ui.corpus.col.rank": {"ja": "順位", "en": "rank"},
+    "ui.corpus.col.id": {"ja": "チャンク ID", "en": "chunk id"},
+    "ui.corpus.chunk_pick": {"ja": "開くチャンク", "en": "Chunk to open"},
+    "ui.corpus.open": {"ja": "チャンクを開く", "en": "Open chunk"},
+    "ui.corpus.chunk_doc": {"ja": "文書", "en": "Document"},
+    "ui.corpus.chunk_position": {"ja": "{count} 個中 {position} 番目のチャンク", "en": "chunk {position} of {count}"},
+    "ui.corpus.previous": {"ja": "前のチャンク", "en": "Previous chunk"},
+    "ui.corpus.next": {"ja": "次のチャンク", "en": "Next chunk"},
+    "ui.corpus.metadata": {"ja": "メタデータ", "en": "Metadata"},
+    "ui.crawl.tab": {"ja": "Web から取り込む", "en": "Crawl the web"},
+    "ui.crawl.urls": {"ja": "開始 URL (1 行に 1 つ)", "en": "Start URLs (one per line)"},
+    "ui.crawl.sitemap": {"ja": "サイトマップから取り込む", "en": "Use the sitemap"},
+    "ui.crawl.depth": {"ja": "リンクをたどる深さ", "en": "Link depth"},
+    "ui.crawl.max_pages": {"ja": "最大ページ数", "en": "Maximum pages"},
+    "ui.crawl.include": {
+        "ja": "対象にする URL のパターン (正規表現、1 行に 1 つ・空欄ならすべて)",
+        "en": "Only URLs matching (regular expressions, one per line; empty = all)",
+    },
+    "ui.crawl.exclude": {
+        "ja": "除外する URL のパターン (正規表現、1 行に 1 つ)",
+        "en": "Skip URLs matching (regular expressions, one per line)",
+    },
+    "ui.crawl.same_site": {"ja": "同じサイトだけ", "en": "Same site only"},
+    "ui.crawl.prune": {"ja": "なくなったページをコレクションから外す", "en": "Remove pages that are gone"},
+    "ui.crawl.delay": {"ja": "ページ間の待ち時間 (秒)", "en": "Delay between pages (s)"},
+    "ui.crawl.start": {"ja": "取り込み開始", "en": "Start crawling"},
+    "ui.crawl.no_urls": {"ja": "開始 URL を入力してください。", "en": "Enter at least one start URL."},
+    "ui.crawl.bad_pattern": {
+        "ja": "パターン「{pattern}」が正規表現として正しくありません ({detail})。",
+        "en": "The pattern '{pattern}' is not a valid regular expression ({detail}).",
+    },
+    "ui.crawl.progress": {"ja": "{done} ページ処理: {url}", "en": "{done} pages: {url}"},
+    "ui.crawl.done": {
+        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
+        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
+    },
+    "ui.crawl.col.fetched": {"ja": "取得時刻", "en": "fetched"},
     "ui.launch.share_needs_auth": {
         "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か "
         "--auth-file ファイル を一緒に指定してください。",
@@ -293,6 +435,57 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ui.launch.auth_message": {"ja": "tokka にログインしてください。", "en": "Please log in to tokka."},
     "ui.launch.starting": {"ja": "tokka を起動しました: {url}", "en": "tokka is running at {url}"},
+    # ---- web crawling -----------------------------------------------------------------------------------------
+    "err.url_scheme": {
+        "ja": "URL「{url}」は使えません。http:// か https:// で始まる URL を入れてください。",
+        "en": "'{url}' cannot be used. Enter a URL that starts with http:// or https://.",
+    },
+    "err.url_unresolvable": {
+        "ja": "ホスト {host} が見つかりません ({detail})。URL のつづりを確かめてください。",
+        "en": "The host {host} was not found ({detail}). Check the spelling of the URL.",
+    },
+    "err.url_private": {
+        "ja": "{host} ({address}) は内部ネットワークのアドレスなので取得しません。社内サイトを取り込むときは、管理者が設定 "
+        "TOKKA_CRAWL_ALLOWED_HOSTS にそのホストを加えてください。",
+        "en": "{host} ({address}) is an internal network address, so it is not fetched. To crawl an intranet site, an "
+        "administrator adds the host to TOKKA_CRAWL_ALLOWED_HOSTS.",
+    },
+    "err.http_status": {
+        "ja": "ページを取得できません (HTTP {status})。",
+        "en": "The page could not be fetched (HTTP {status}).",
+    },
+    "err.fetch_failed": {
+        "ja": "ページを取得できません ({detail})。ネットワークと URL を確かめてください。",
+        "en": "The page could not be fetched ({detail}). Check the network and the URL.",
+    },
+    "err.too_many_redirects": {
+        "ja": "転送 (リダイレクト) が多すぎます: {url}",
+        "en": "Too many redirects: {url}",
+    },
+    "err.robots_disallowed": {
+        "ja": "robots.txt で取得が禁止されているため、取り込みません。",
+        "en": "robots.txt does not allow fetching this page, so it is not indexed.",
+    },
+    "err.robots_unreachable": {
+        "ja": "robots.txt を読めないため、このサイトは取り込みません ({detail})。",
+        "en": "robots.txt could not be read, so this site is not crawled ({detail}).",
+    },
+    "err.duplicate_page": {
+        "ja": "{original} と同じ内容なので、重ねて取り込みません。",
+        "en": "Same content as {original}, so it is not indexed twice.",
+    },
+    "err.unsupported_content": {
+        "ja": "この種類の内容 ({content_type}) は取り込めません。",
+        "en": "This kind of content ({content_type}) cannot be indexed.",
+    },
+    "err.page_gone": {
+        "ja": "サイトから見つからなくなったので、コレクションから外しました。",
+        "en": "No longer found on the site, so it was removed from the collection.",
+    },
+    "cli.crawl_summary": {
+        "ja": "追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
+        "en": "added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
+    },
     # ---- notices ---------------------------------------------------------------------------------------------
     "notice.bm25_only": {
         "ja": "コレクション「{collection}」には埋め込みがないため、キーワード検索 (BM25) だけで探しています。",

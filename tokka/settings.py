@@ -41,6 +41,15 @@ def _int(env: dict[str, str], key: str, default: int) -> int:
         raise ValueError(msg) from e
 
 
+def _float(env: dict[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "")
+    try:
+        return float(raw) if raw.strip() else default
+    except ValueError as e:
+        msg = f"{key} must be a number, got {raw!r}"
+        raise ValueError(msg) from e
+
+
 @dataclass(frozen=True)
 class Settings:
     """tokka's configuration. Environment variable names are given for each field.
@@ -59,6 +68,11 @@ class Settings:
     :param max_file_mb: `TOKKA_MAX_FILE_MB` (default 20): larger files are refused with a message.
     :param ollama_timeout: `TOKKA_OLLAMA_TIMEOUT` seconds (default 120) for generation requests.
     :param models_dir: `TOKKA_MODELS_DIR` (default `<data_dir>/models`): local GGUF files.
+    :param crawl_allow_private: `TOKKA_CRAWL_ALLOW_PRIVATE` (default false): let the crawler fetch private,
+        loopback and link-local addresses (an intranet). Off by default because the app can be shared publicly.
+    :param crawl_allowed_hosts: `TOKKA_CRAWL_ALLOWED_HOSTS`: comma-separated host names, IP addresses or networks
+        (e.g. `wiki.local,10.0.5.0/24`) that may be crawled even though they are private.
+    :param crawl_delay: `TOKKA_CRAWL_DELAY` seconds between two requests to one site (default 1.0).
     """
 
     data_dir: Path
@@ -74,6 +88,9 @@ class Settings:
     max_file_mb: int = 20
     ollama_timeout: int = 120
     models_dir: Path | None = None
+    crawl_allow_private: bool = False
+    crawl_allowed_hosts: tuple[str, ...] = ()
+    crawl_delay: float = 1.0
 
     @property
     def backend(self) -> str:
@@ -115,6 +132,9 @@ def load_settings() -> Settings:
         max_file_mb=_int(env, "TOKKA_MAX_FILE_MB", 20),
         ollama_timeout=_int(env, "TOKKA_OLLAMA_TIMEOUT", 120),
         models_dir=Path(env["TOKKA_MODELS_DIR"]).expanduser() if env.get("TOKKA_MODELS_DIR") else data_dir / "models",
+        crawl_allow_private=env.get("TOKKA_CRAWL_ALLOW_PRIVATE", "").strip().lower() in {"1", "true", "yes", "on"},
+        crawl_allowed_hosts=tuple(h.strip() for h in env.get("TOKKA_CRAWL_ALLOWED_HOSTS", "").split(",") if h.strip()),
+        crawl_delay=_float(env, "TOKKA_CRAWL_DELAY", 1.0),
     )
 
 

@@ -85,15 +85,36 @@ def load_file(path: Path | str, max_bytes: int | None = None) -> LoadedDocument:
         data = path.read_bytes()
     except OSError as e:
         raise LoadError("err.read_failed", detail=e.strerror or str(e)) from e
-    kind, loader = LOADERS[ext]
+    return load_bytes(data, path.name, str(path.resolve()), stat.st_mtime)
+
+
+def load_bytes(
+    data: bytes, name: str, source: str, modified: float, max_bytes: int | None = None, kind: str | None = None
+) -> LoadedDocument:
+    """Load content that is already in memory (a downloaded page or document).
+
+    :param name: a file name whose extension chooses the loader (e.g. `page.html`).
+    :param source: what the document is known by (a URL or a path).
+    :param kind: overrides the recorded type (e.g. `web`).
+    :raises LoadError: as :func:`load_file`.
+    """
+    path = Path(name)
+    ext = path.suffix.lower()
+    if ext not in LOADERS:
+        raise LoadError("err.unsupported_type", ext=ext or "(none)", supported=" ".join(SUPPORTED_EXTENSIONS))
+    if not data:
+        raise LoadError("err.empty_file")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise LoadError("err.too_large", size_mb=round(len(data) / 2**20, 1), limit_mb=round(max_bytes / 2**20, 1))
+    loaded_kind, loader = LOADERS[ext]
     body, title, meta = loader(path, data)
     if not body.strip():
-        raise LoadError("err.no_text", detail=path.name)
+        raise LoadError("err.no_text", detail=name)
     return LoadedDocument(
         text=body,
-        source=str(path.resolve()),
+        source=source,
         title=(title or path.stem).strip()[:200],
-        type=kind,
-        modified=stat.st_mtime,
+        type=kind or loaded_kind,
+        modified=modified,
         meta=meta,
     )

@@ -72,15 +72,18 @@ def _only_navigation(text: str, html: str) -> bool:
 
 def load_html(path: Path, data: bytes) -> tuple[str, str, dict[str, Any]]:
     """An `.html` / `.htm` file."""
-    markup, encoding = _decode_html(data)
+    markup, encoding = decode_html(data)
     body, title = html_to_markdown(markup)
     if not body:
         raise LoadError("err.no_text", detail="HTML")
     return body, title, {"encoding": encoding}
 
 
-def _decode_html(data: bytes) -> tuple[str, str]:
-    """Honour a declared `<meta charset>` first (Shift_JIS pages are common), else detect."""
+def decode_html(data: bytes) -> tuple[str, str]:
+    """HTML bytes as text: a declared `<meta charset>` first (Shift_JIS pages are common), else detection.
+
+    :returns: `(text, encoding)`.
+    """
     head = data[:2048].decode("ascii", "ignore").lower()
     for marker in ("charset=", "encoding="):
         pos = head.find(marker)

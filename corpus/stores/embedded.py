@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (collection, source);
 """
 _NAME = re.compile(r"^[\w.\-]{1,64}$")
+NO_EMBEDDINGS = "none"  # recorded when a collection was chosen to be BM25-only (NULL means "not chosen yet")
 TOKENS_META_KEY = "bm25_tokens"  # set by the tokenise step; moved into the `tokens` column, never kept in meta
 
 
@@ -100,6 +101,11 @@ class CollectionInfo:
     generation: int
     documents: int = 0
     chunks: int = 0
+
+    @property
+    def has_embeddings(self) -> bool:
+        """True when the collection uses an embedding model (not BM25-only, not undecided)."""
+        return self.embedding_model not in (None, NO_EMBEDDINGS)
 
 
 @dataclass(frozen=True)
@@ -345,6 +351,46 @@ class EmbeddedBackend:
                 self._bump(conn, collection)
         return removed
 
+    def replace_embeddings(
+        self, collection: str, model: str | None, ids: list[str], vectors: np.ndarray | None
+    ) -> None:
+        """Set a collection's embedding model and every chunk's embedding in one transaction (re-indexing).
+
+        :param vectors: one row per id, or None to drop all embeddings (BM25 only).
+        """
+        with self.transaction() as conn:
+            if vectors is None:
+                conn.execute("UPDATE chunks SET embedding = NULL WHERE collection = ?", (collection,))
+                dim, model = None, NO_EMBEDDINGS
+            else:
+                dim = int(vectors.shape[1])
+                conn.executemany(
+                    "UPDATE chunks SET embedding = ? WHERE collection = ? AND id = ?",
+                    [(vectors[i].astype(np.float32).tobytes(), collection, i_d) for i, i_d in enumerate(ids)],
+                )
+            conn.execute(
+                "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?", (model, dim, collection)
+            )
+            self._bump(conn, collection)
+
+    def chunk(self, collection: str, chunk_id: str) -> Document | None:
+        """One chunk by id (without its embedding)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, content, meta, extra FROM chunks WHERE collection = ? AND id = ?", (collection, chunk_id)
+            ).fetchone()
+        return _document(*row, None) if row else None
+
+    def chunks_of(self, collection: str, source: str) -> list[Document]:
+        """The chunks of one source in document order (without embeddings)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, content, meta, extra FROM chunks WHERE collection = ? AND source = ? ORDER BY rowid",
+                (collection, source),
+            ).fetchall()
+        docs = [_document(*row, None) for row in rows]
+        return sorted(docs, key=lambda d: d.meta.get("chunk_index", 0))
+
     # ---- Haystack protocol operations (per collection) -----------------------------------------------------------
     def count(self, collection: str) -> int:
         """Number of chunks in a collection."""
@@ -488,6 +534,10 @@ class EmbeddedBackend:
             "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (collection,)
         ).fetchone()
         dim = dims.pop()
+        if current_model == NO_EMBEDDINGS:
+            raise StoreError(
+                "err.embedding_mismatch", collection=collection, expected=NO_EMBEDDINGS, got=f"{model or '?'} ({dim})"
+            )
         if dims or (current_dim is not None and current_dim != dim):
             raise StoreError(
                 "err.embedding_mismatch",
@@ -632,8 +682,11 @@ class EmbeddedBackend:
                 )
             }
         # A concurrent delete may have removed a row since the index was built: skip it.
-        return [_document(*rows[rowid], None, float(score)) for rowid, score in zip(wanted, scores, strict=True)
-                if rowid in rows]
+        return [
+            _document(*rows[rowid], None, float(score))
+            for rowid, score in zip(wanted, scores, strict=True)
+            if rowid in rows
+        ]
 
 
 def _document(
@@ -703,7 +756,7 @@ class EmbeddedDocumentStore:
     def embedding_model(self) -> str | None:
         """The collection's embedding model id (None when BM25-only or not created yet); no row counting."""
         found = self.backend.embedding_of(self.collection)
-        return found[0] if found else None
+        return found[0] if found and found[0] != NO_EMBEDDINGS else None
 
     def count_documents(self) -> int:
         """Number of chunks in the collection."""

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict, logging
+from haystack.dataclasses import ByteStream
 
 from corpus.errors import LoadError
-from corpus.loaders import load_file
+from corpus.loaders import load_bytes, load_file
 from tokka.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ class JapaneseFileConverter:
         return default_from_dict(cls, data)
 
     @component.output_types(documents=list[Document], failures=list[dict[str, Any]])
-    def run(self, sources: list[str]) -> dict[str, Any]:
-        """Load each file.
+    def run(self, sources: list[str | ByteStream]) -> dict[str, Any]:
+        """Load each file, or each downloaded document given as a `ByteStream`.
 
-        :param sources: file paths.
+        :param sources: file paths, or ByteStreams with meta `source` (e.g. the URL), `file_name` (its extension
+            chooses the loader), `modified` and optionally `type` (e.g. `web`).
         :returns: `documents` (one per readable file) and `failures` (`source`, `code`, `params`, `message`).
         """
         limit_mb = self.max_file_mb if self.max_file_mb is not None else get_settings().max_file_mb
@@ -54,11 +56,22 @@ class JapaneseFileConverter:
         documents: list[Document] = []
         failures: list[dict[str, Any]] = []
         for source in sources:
+            label = str(source.meta.get("source", "")) if isinstance(source, ByteStream) else str(source)
             try:
-                loaded = load_file(Path(source), max_bytes=max_bytes)
+                if isinstance(source, ByteStream):
+                    loaded = load_bytes(
+                        source.data,
+                        str(source.meta.get("file_name", "")),
+                        label,
+                        float(source.meta.get("modified", 0.0)),
+                        max_bytes,
+                        source.meta.get("type"),
+                    )
+                else:
+                    loaded = load_file(Path(source), max_bytes=max_bytes)
             except LoadError as e:
-                logger.warning("Could not read {source}: {error}", source=source, error=str(e))
-                failures.append({"source": str(source), "code": e.code, "params": e.params, "message": e.message()})
+                logger.warning("Could not read {source}: {error}", source=label, error=str(e))
+                failures.append({"source": label, "code": e.code, "params": e.params, "message": e.message()})
                 continue
             meta = {
                 "source": loaded.source,

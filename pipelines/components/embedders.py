@@ -185,7 +185,7 @@ class CollectionDocumentEmbedder:
         """The collection's recorded model; for an empty new collection, the configured choice."""
         info = open_store(self.collection).info()
         if info is not None and info.embedding_model:
-            return info.embedding_model
+            return info.embedding_model if info.has_embeddings else None
         if info is not None and info.chunks > 0:
             return None  # a BM25-only collection stays BM25-only (models are never mixed)
         return choose_embedding_model(self.embedder, self.ollama_model, self.ollama_url)

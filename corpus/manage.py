@@ -1,0 +1,137 @@
+"""Collection management for the corpus tab: create, delete, uploads, remove a document, re-index, open a chunk.
+
+Each function is a small, UI-free step over the store, so the tab stays thin and the CLI could use them too.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import StoreError
+from corpus.stores import open_store
+from corpus.stores.embedded import NO_EMBEDDINGS, CollectionInfo, EmbeddedBackend, validate_collection_name
+from tokka.settings import get_settings
+
+EMBEDDER_MODES = ("auto", "offline", "ollama", "none")
+
+
+def backend() -> EmbeddedBackend:
+    """The store's engine for the configured data directory."""
+    return EmbeddedBackend.open(get_settings().store_path)
+
+
+def create_collection(name: str, embedder: str = "auto") -> CollectionInfo:
+    """Create an empty collection with its embedding model chosen now (`auto`, `offline`, `ollama`, `none`).
+
+    :raises StoreError: `err.invalid_name` or `err.collection_exists`.
+    :raises EmbedderUnavailableError: for `ollama` when Ollama or the model is missing.
+    """
+    from pipelines.components.embedders import choose_embedding_model
+
+    name = validate_collection_name((name or "").strip())
+    if backend().collection(name) is not None:
+        raise StoreError("err.collection_exists", collection=name)
+    model = choose_embedding_model(embedder) or NO_EMBEDDINGS
+    return backend().create_collection(name, embedding_model=model)
+
+
+def delete_collection(name: str, confirmation: str) -> None:
+    """Delete a collection, its chunks and its uploaded files, when `confirmation` repeats its name exactly.
+
+    :raises StoreError: `err.confirm_delete` when the confirmation does not match; `err.collection_not_found`.
+    """
+    backend().require_collection(name)
+    if (confirmation or "").strip() != name:
+        raise StoreError("err.confirm_delete", collection=name)
+    backend().delete_collection(name)
+    shutil.rmtree(uploads_dir(name), ignore_errors=True)
+
+
+def uploads_dir(collection: str) -> Path:
+    """Where files uploaded through the UI are kept (so a re-upload replaces the same source)."""
+    safe = re.sub(r"[^\w.-]", "_", collection)
+    return get_settings().data_dir / "uploads" / safe
+
+
+def save_upload(collection: str, temp_path: str | Path) -> Path:
+    """Copy an uploaded file into the collection's upload folder under its own name; returns the kept path."""
+    source = Path(temp_path)
+    target = uploads_dir(collection) / Path(source.name).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def remove_document(collection: str, source: str) -> int:
+    """Remove one document (and its uploaded copy, if it was uploaded). :returns: chunks removed.
+
+    :raises StoreError: `err.source_not_found`.
+    """
+    removed = backend().remove_source(collection, source)
+    if not removed and backend().source(collection, source) is None:
+        raise StoreError("err.source_not_found", source=source, collection=collection)
+    path = Path(source)
+    if "://" not in source and path.parent == uploads_dir(collection):
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def chunk_details(collection: str, chunk_id: str) -> dict[str, Any]:
+    """A chunk with its document's record and its neighbours (the chunks before and after it in the document).
+
+    :raises StoreError: `err.chunk_not_found`.
+    """
+    chunk = backend().chunk(collection, chunk_id)
+    if chunk is None:
+        raise StoreError("err.chunk_not_found", chunk=chunk_id, collection=collection)
+    source = str(chunk.meta.get("source", ""))
+    siblings = backend().chunks_of(collection, source) or [chunk]
+    index = next((i for i, d in enumerate(siblings) if d.id == chunk_id), 0)
+    record = backend().source(collection, source)
+    return {
+        "chunk": chunk,
+        "previous": siblings[index - 1] if index > 0 else None,
+        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "position": index + 1,
+        "count": len(siblings),
+        "source": record,
+    }
+
+
+def reindex_embeddings(
+    collection: str, embedder: str = "auto", batch_size: int = 32, cancel: threading.Event | None = None
+) -> Iterator[tuple[int, int]]:
+    """Re-embed every chunk of a collection with a newly chosen model (or drop embeddings with `none`).
+
+    Yields `(done, total)` chunks as it goes. The new embeddings are computed first and written in one transaction
+    at the end, so a cancelled or failed run leaves the collection exactly as it was.
+    """
+    from pipelines.components.embedders import _doc_text, _embed_texts, choose_embedding_model
+
+    store = open_store(collection)
+    store.backend.require_collection(collection)
+    model = choose_embedding_model(embedder)
+    docs = store.filter_documents()
+    total = len(docs)
+    vectors: list[list[float]] = []
+    yield 0, total
+    if model is not None:
+        for start in range(0, total, batch_size):
+            if cancel is not None and cancel.is_set():
+                return
+            batch = docs[start : start + batch_size]
+            vectors.extend(_embed_texts(model, [_doc_text(d, ["title"]) for d in batch], None, batch_size))
+            yield min(start + batch_size, total), total
+    if cancel is not None and cancel.is_set():
+        return
+    store.backend.replace_embeddings(
+        collection, model, [d.id for d in docs], np.asarray(vectors, dtype=np.float32) if vectors else None
+    )
+    yield total, total
