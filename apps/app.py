@@ -1,10 +1,10 @@
-"""One `gr.Blocks` with a status line and one tab per module (chat, corpus; builder and tuning come later)."""
+"""One `gr.Blocks` with a status line and one tab per module (chat, corpus, builder; tuning comes later)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from apps import chat, corpus
+from apps import builder, chat, corpus
 from apps.context import AppContext
 
 
@@ -17,9 +17,15 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             refresh = gr.Button(ctx.t("ui.status.refresh"), size="sm", scale=0)
         with gr.Tabs():
             with gr.Tab(ctx.t("ui.tab.chat")):
-                chat.build(ctx)
+                chat_parts = chat.build(ctx)
             with gr.Tab(ctx.t("ui.tab.corpus")):
                 corpus.build(ctx)
+            builder_tab, _ = builder.build(ctx, chat_parts)
         demo.load(ctx.status_markdown, None, status, api_name=False)
+
+        def builder_visibility(request: gr.Request) -> gr.Tab:
+            return builder.visible_for(ctx, request)
+
+        demo.load(builder_visibility, None, builder_tab, api_name=False)
         refresh.click(ctx.status_markdown, None, status, api_name="status")
     return demo

@@ -168,7 +168,9 @@ def build(ctx: AppContext) -> dict[str, Any]:
     """Lay out the chat tab inside the current `gr.Blocks`; returns its components by name."""
     initial = default_assistant(ctx)
     with gr.Row():
-        picker = gr.Dropdown(assistant_choices(ctx), value=initial, label=ctx.t("ui.chat.assistant"), scale=3)
+        picker = gr.Dropdown(
+            assistant_choices(ctx), value=initial, label=ctx.t("ui.chat.assistant"), scale=3, allow_custom_value=True
+        )
         show_prompt = gr.Checkbox(label=ctx.t("ui.chat.show_prompt"), value=False, scale=1)
         show_yaml = gr.Checkbox(label=ctx.t("ui.chat.show_yaml"), value=False, scale=1)
     description, yaml_text = assistant_details(ctx, initial)
@@ -213,6 +215,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
     show_yaml.change(lambda v: gr.Accordion(visible=v), show_yaml, yaml_box, api_name=False)
     timer.tick(lambda a, v: refresh_picker(ctx, a, v), [picker, version], [picker, version], api_name=False)
     return {
+        "version": version,
         "picker": picker,
         "chatbot": chatbot,
         "question": question,

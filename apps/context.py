@@ -19,10 +19,18 @@ class AppContext:
     settings: Settings = field(default_factory=get_settings)
     registry: AssistantRegistry = field(default_factory=AssistantRegistry)
     runner: AssistantRunner | None = None
+    auth_enabled: bool = False
+    admins: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.runner is None:
             self.runner = AssistantRunner(self.registry)
+
+    def is_admin(self, request: object | None) -> bool:
+        """Without logins everyone may edit (one person's laptop); with logins only the listed admins may."""
+        if not self.auth_enabled:
+            return True
+        return getattr(request, "username", None) in self.admins
 
     def t(self, key: str, **params: object) -> str:
         """A UI string in this app's language."""

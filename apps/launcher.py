@@ -3,7 +3,7 @@
     python -m apps                                  http://127.0.0.1:7860, Japanese UI
     python -m apps --lang en --port 8080
     python -m apps --host 0.0.0.0 --auth staff:secret         reachable from the LAN, with a login
-    python -m apps --share --auth-file users.txt              a temporary public link (always with a login)
+    python -m apps --share --auth-file users.txt --admin sato  a temporary public link (always with a login)
 
 `--share` without `--auth`/`--auth-file` is refused: a public link would let anyone read the organisation's
 documents and use its models.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -53,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--share", action="store_true", help="temporary public link (requires --auth or --auth-file)")
     parser.add_argument("--auth", action="append", default=[], metavar="USER:PASS", help="a login (repeatable)")
     parser.add_argument("--auth-file", help="a file with one USER:PASS per line")
+    parser.add_argument(
+        "--admin",
+        action="append",
+        default=[],
+        metavar="USER",
+        help="a login that may edit assistants (repeatable; also TOKKA_ADMINS)",
+    )
     parser.add_argument("--lang", choices=["ja", "en"], default=None, help="UI language (default: TOKKA_LANG or ja)")
     parser.add_argument("--no-samples", action="store_true", help="do not index the sample corpus on first start")
     return parser
@@ -71,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.share and not credentials:
         print(t("ui.launch.share_needs_auth", lang), file=sys.stderr)
         return 2
-    demo = prepare(lang, with_samples=not args.no_samples)
+    admins = frozenset([*args.admin, *(a.strip() for a in os.environ.get("TOKKA_ADMINS", "").split(",") if a.strip())])
+    if credentials and not admins:
+        print(t("ui.launch.no_admin", lang), file=sys.stderr)
+    demo = prepare(lang, with_samples=not args.no_samples, auth_enabled=bool(credentials), admins=admins)
     print(t("ui.launch.starting", lang, url=f"http://{args.host}:{args.port}"), flush=True)
     demo.queue(default_concurrency_limit=8).launch(
         server_name=args.host,
@@ -85,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def prepare(lang: str, with_samples: bool = True):  # noqa: ANN201 - gr.Blocks (imported lazily)
+def prepare(  # noqa: ANN201 - gr.Blocks (imported lazily)
+    lang: str, with_samples: bool = True, auth_enabled: bool = False, admins: frozenset[str] = frozenset()
+):
     """Index the samples on first start and build the app (used by `main` and by tests)."""
     from apps.app import build_app
     from apps.context import AppContext
@@ -95,4 +108,4 @@ def prepare(lang: str, with_samples: bool = True):  # noqa: ANN201 - gr.Blocks (
 
         if ensure_sample_collection():
             print(t("cli.samples_indexed", lang, collection="samples"), flush=True)
-    return build_app(AppContext(lang=lang))
+    return build_app(AppContext(lang=lang, auth_enabled=auth_enabled, admins=admins))

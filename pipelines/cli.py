@@ -69,6 +69,92 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if result.error else 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Retrieval quality of an assistant on a question sheet, or on a BEIR-layout folder."""
+    from pipelines import evaluation
+
+    registry = AssistantRegistry()
+    pipeline = registry.pipeline(args.assistant)
+    if args.beir:
+        return _evaluate_beir(args, pipeline)
+    questions = evaluation.load_questions(args.questions)
+    answer = None
+    if args.answers:
+        from pipelines.runner import AssistantRunner
+
+        runner = AssistantRunner(registry)
+
+        def answer(question: str) -> str:
+            return runner.ask(args.assistant, question, lang=args.lang).answer
+
+    results = []
+    for result in evaluation.evaluate(args.assistant, pipeline, questions, args.k, answer):
+        results.append(result)
+        mark = f"#{result.rank}" if result.rank else "--"
+        print(f"{mark:>4}  {result.question}  →  {' | '.join(Path(s).name for s in result.retrieved[:3])}")
+    report = evaluation.EvaluationReport(args.assistant, args.k, results)
+    print(
+        t(
+            "cli.eval_summary",
+            args.lang,
+            n=len(results),
+            k=args.k,
+            recall=f"{report.recall:.3f}",
+            mrr=f"{report.mrr:.3f}",
+        )
+    )
+    if report.keyword_rate is not None:
+        print(t("cli.eval_keywords", args.lang, rate=f"{report.keyword_rate:.3f}"))
+    if args.out:
+        evaluation.report_frame([report]).to_csv(args.out, index=False, encoding="utf-8-sig")
+    return 0
+
+
+def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:  # noqa: ANN001
+    """Index the folder's corpus into a temporary collection and run its queries with the assistant's retriever."""
+    from corpus.stores.embedded import EmbeddedBackend
+    from pipelines import evaluation
+
+    corpus, queries, qrels = evaluation.read_beir(Path(args.beir), args.query_prefix)
+    if args.limit:
+        queries = queries[: args.limit]
+    collection = "beir-evaluation"
+    backend = EmbeddedBackend.open(get_settings().store_path)
+    backend.delete_collection(collection)
+    try:
+        print(t("cli.eval_indexing", args.lang, n=len(corpus)), flush=True)
+        evaluation.index_beir_corpus(corpus, collection, args.embedder)
+        for _, component in pipeline.walk():
+            if hasattr(component, "collection"):
+                component.collection = collection
+        retrieve = evaluation.retriever_of(pipeline)
+        run_lines, reciprocal, hits = [], 0.0, 0
+        for query in queries:
+            ranked = evaluation._ranked_sources(retrieve(query["text"], max(args.k * 4, 20)))[: args.k]
+            relevant = qrels[query["id"]]
+            rank = next((i for i, s in enumerate(ranked, start=1) if s in relevant), None)
+            reciprocal += 1.0 / rank if rank else 0.0
+            hits += 1 if rank else 0
+            run_lines += [f"{query['id']}\t{s}\t{i}\t{1.0 / i:.6f}" for i, s in enumerate(ranked, start=1)]
+        n = max(len(queries), 1)
+        print(
+            t(
+                "cli.eval_summary",
+                args.lang,
+                n=len(queries),
+                k=args.k,
+                recall=f"{hits / n:.3f}",
+                mrr=f"{reciprocal / n:.3f}",
+            )
+        )
+        if args.run:
+            Path(args.run).write_text("\n".join(run_lines) + "\n", encoding="utf-8")
+    finally:
+        if not args.keep:
+            backend.delete_collection(collection)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(
@@ -84,6 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("assistant", help="the file name without .yaml, e.g. school_guide")
     run.add_argument("question")
     run.set_defaults(func=cmd_run)
+    evaluate = sub.add_parser("evaluate", help="retrieval quality on a question sheet or a BEIR folder")
+    evaluate.add_argument("assistant")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--questions", help="CSV/XLSX: question, expected source, optional keywords")
+    source.add_argument("--beir", help="a BEIR-layout folder (corpus.jsonl, queries.jsonl, qrels.tsv)")
+    evaluate.add_argument("--k", type=int, default=5, help="recall@k and MRR@k")
+    evaluate.add_argument("--answers", action="store_true", help="also generate answers and count keyword hits")
+    evaluate.add_argument("--out", help="write per-question results as CSV")
+    evaluate.add_argument("--query-prefix", default="", help="BEIR: only queries whose id starts with this")
+    evaluate.add_argument("--limit", type=int, default=0, help="BEIR: at most this many queries")
+    evaluate.add_argument("--embedder", default="none", help="BEIR: none, offline, ollama or auto")
+    evaluate.add_argument("--run", help="BEIR: write a run file for shared/eval/evaluate.py")
+    evaluate.add_argument("--keep", action="store_true", help="BEIR: keep the temporary collection")
+    evaluate.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -123,7 +123,39 @@ class AssistantRunner:
         :returns: the result; on a generation failure `error` holds the user's message and the sources found so far.
         :raises AssistantError: for an unknown or broken assistant.
         """
-        pipeline = self.registry.pipeline(assistant_id)
+        return self.run_pipeline(self.registry.pipeline(assistant_id), question, on_token, lang)
+
+    def ask_text(
+        self,
+        yaml_text: str,
+        question: str,
+        on_token: Callable[[str], None] | None = None,
+        lang: str | None = None,
+    ) -> AnswerResult:
+        """Answer with an assistant given as YAML text (not saved): the builder's "Try".
+
+        :raises AssistantError: when the text has errors (the messages have line numbers).
+        """
+        from pipelines.registry import AssistantError
+        from pipelines.validation import render_yaml, validate_text
+
+        rendered = render_yaml(yaml_text)
+        errors = [i for i in validate_text(rendered, check_environment=False) if i.severity == "error"]
+        if errors:
+            details = "\n".join(i.message(lang, "YAML") for i in errors)
+            raise AssistantError("err.assistant_broken", name="YAML", details=details)
+        from pipelines.loading import load_pipeline_text
+
+        return self.run_pipeline(load_pipeline_text(rendered), question, on_token, lang)
+
+    def run_pipeline(
+        self,
+        pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+        question: str,
+        on_token: Callable[[str], None] | None = None,
+        lang: str | None = None,
+    ) -> AnswerResult:
+        """Run one assistant pipeline for `question`, capturing what each step produced."""
         capture = _Capture()
         token = _current.set(capture)
         data: dict[str, Any] = {}

@@ -202,6 +202,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The question and the retrieved text do not fit the context window of {model} ({n_ctx}). "
         "Lower top_k or raise n_ctx.",
     },
+    "err.sheet_columns": {
+        "ja": "質問シートに必要な列がありません (見つかった列: {found})。「question」(質問) と「expected」(期待する資料のファイル名か URL) の列を作ってください。keywords (キーワード) の列は任意です。",
+        "en": "The question sheet lacks columns (found: {found}). It needs 'question' and 'expected' (the expected file name or URL); 'keywords' is optional.",
+    },
+    "err.sheet_empty": {"ja": "質問シートに質問がありません。", "en": "The question sheet has no questions."},
+    "err.sheet_unreadable": {
+        "ja": "質問シートを読めません ({detail})。CSV か XLSX で保存してください。",
+        "en": "The question sheet cannot be read ({detail}). Save it as CSV or XLSX.",
+    },
+    "err.no_retriever": {
+        "ja": "このアシスタントには評価できる検索部品 (HybridRetriever など) がありません。",
+        "en": "This assistant has no retriever that can be evaluated (e.g. HybridRetriever).",
+    },
+    "err.builder_id": {
+        "ja": "ファイル名「{id}」は使えません。半角英数字と _ - だけ (48 文字まで) にしてください。",
+        "en": "'{id}' cannot be a file name. Use letters, digits, _ and - (48 characters at most).",
+    },
+    "err.builder_required": {"ja": "「{field}」を入力してください。", "en": "Fill in '{field}'."},
+    "err.builder_generator": {
+        "ja": "生成の種類 {generator} は使えません (ollama か local)。",
+        "en": "Generator {generator} is not available (ollama or local).",
+    },
+    "err.builder_style": {"ja": "答え方 {style} は選べません。", "en": "Answer style {style} is not available."},
+    "err.builder_range": {
+        "ja": "{field} は {low} から {high} の間にしてください。",
+        "en": "{field} must be between {low} and {high}.",
+    },
+    "err.builder_weights": {
+        "ja": "キーワード検索と意味検索の重みは 0 以上で、両方 0 にはできません。",
+        "en": "The keyword and meaning weights must be 0 or more, and not both 0.",
+    },
+    "err.builder_exists": {
+        "ja": "アシスタント「{id}」はもうあります。別のファイル名にしてください。",
+        "en": "Assistant '{id}' already exists. Choose another file name.",
+    },
+    "err.save_refused": {
+        "ja": "誤りがあるため保存しませんでした:\n{details}",
+        "en": "Not saved because of errors:\n{details}",
+    },
+    "err.version_not_found": {
+        "ja": "{id} の版 {version} は見つかりません。",
+        "en": "Version {version} of {id} was not found.",
+    },
+    "err.not_admin": {
+        "ja": "アシスタントの編集は管理者だけができます。",
+        "en": "Only administrators can edit assistants.",
+    },
     "err.unknown_assistant": {
         "ja": "アシスタント「{name}」はありません。今あるもの: {available}",
         "en": "There is no assistant '{name}'. Available: {available}",
@@ -419,6 +466,99 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
     },
     "ui.crawl.col.fetched": {"ja": "取得時刻", "en": "fetched"},
+    "ui.tab.builder": {"ja": "アシスタントを作る", "en": "Assistant builder"},
+    "ui.builder.form": {"ja": "フォームで作る", "en": "From a form"},
+    "ui.builder.id": {"ja": "ファイル名 (半角英数字)", "en": "File name (letters and digits)"},
+    "ui.builder.name": {"ja": "表示名", "en": "Display name"},
+    "ui.builder.description": {"ja": "説明", "en": "Description"},
+    "ui.builder.generator": {"ja": "回答を書くモデルの種類", "en": "Generator"},
+    "ui.builder.model": {"ja": "モデル", "en": "Model"},
+    "ui.builder.persona": {"ja": "ペルソナ・指示 (システムプロンプト)", "en": "Persona / instructions (system prompt)"},
+    "ui.builder.persona_default": {
+        "ja": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
+        "en": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
+    },
+    "ui.builder.style": {"ja": "答え方", "en": "Answer style"},
+    "ui.builder.style.polite": {"ja": "丁寧に", "en": "polite"},
+    "ui.builder.style.short": {"ja": "短く要点だけ", "en": "short"},
+    "ui.builder.style.bullets": {"ja": "箇条書き", "en": "bullet points"},
+    "ui.builder.style.steps": {"ja": "番号付きの手順", "en": "numbered steps"},
+    "ui.builder.top_k": {"ja": "モデルに渡す資料の数 (top-k)", "en": "Chunks given to the model (top-k)"},
+    "ui.builder.bm25_weight": {"ja": "キーワード検索の重み", "en": "Keyword (BM25) weight"},
+    "ui.builder.vector_weight": {"ja": "意味検索の重み", "en": "Meaning (vector) weight"},
+    "ui.builder.temperature": {"ja": "温度 (ばらつき)", "en": "Temperature"},
+    "ui.builder.context": {"ja": "コンテキスト長 (トークン)", "en": "Context window (tokens)"},
+    "ui.builder.max_tokens": {
+        "ja": "答えの最大トークン (ローカルモデル)",
+        "en": "Longest answer in tokens (local models)",
+    },
+    "ui.builder.preview": {"ja": "YAML を見る", "en": "Preview YAML"},
+    "ui.builder.create": {"ja": "作って保存", "en": "Create and save"},
+    "ui.builder.editor": {"ja": "YAML を編集", "en": "Edit YAML"},
+    "ui.builder.versions": {"ja": "以前の版", "en": "Earlier versions"},
+    "ui.builder.restore": {"ja": "この版に戻す", "en": "Restore"},
+    "ui.builder.validate": {"ja": "検証", "en": "Validate"},
+    "ui.builder.save": {"ja": "保存", "en": "Save"},
+    "ui.builder.copy_id": {"ja": "複製のファイル名", "en": "File name of the copy"},
+    "ui.builder.duplicate": {"ja": "複製", "en": "Duplicate"},
+    "ui.builder.confirm_delete_box": {"ja": "削除してよい", "en": "Yes, delete"},
+    "ui.builder.confirm_delete": {
+        "ja": "削除するには「削除してよい」に印を付けてください。",
+        "en": "Tick 'Yes, delete' to delete.",
+    },
+    "ui.builder.delete": {"ja": "削除", "en": "Delete"},
+    "ui.builder.try": {"ja": "保存せずに試す", "en": "Try without saving"},
+    "ui.builder.try_button": {"ja": "試す", "en": "Try"},
+    "ui.builder.valid": {"ja": "誤りはありません。", "en": "No problems found."},
+    "ui.builder.saved": {
+        "ja": "{file} を保存しました (前の版は「以前の版」から戻せます)。",
+        "en": "Saved {file} (the previous version can be restored).",
+    },
+    "ui.builder.duplicated": {"ja": "{file} として複製しました。", "en": "Duplicated as {file}."},
+    "ui.builder.deleted": {
+        "ja": "{file} を削除しました (「以前の版」から戻せます)。",
+        "en": "Deleted {file} (it can be restored from the versions).",
+    },
+    "ui.builder.restored": {"ja": "版 {version} に戻しました。", "en": "Restored version {version}."},
+    "ui.builder.copy_suffix": {"ja": " (コピー)", "en": " (copy)"},
+    "ui.builder.evaluation": {"ja": "評価", "en": "Evaluation"},
+    "ui.builder.evaluation_help": {
+        "ja": "質問シート (CSV か XLSX) の列: **question** (質問)、**expected** (見つけてほしい資料のファイル名か URL、複数は ; 区切り)、**keywords** (任意・答えに含まれてほしい言葉、、区切り)。アシスタントの検索で期待した資料が上位 k 件に入るか (recall@k) と、その順位 (MRR) を調べます。",
+        "en": "Question sheet (CSV or XLSX) columns: **question**, **expected** (the file name or URL that should be found; several separated by ;), **keywords** (optional words the answer should contain). It measures whether the expected source is in the first k results (recall@k) and its rank (MRR).",
+    },
+    "ui.builder.sheet": {"ja": "質問シート", "en": "Question sheet"},
+    "ui.builder.use_sample": {
+        "ja": "サンプルの質問シートを使う (サンプル文書用)",
+        "en": "Use the sample question sheet (for the sample documents)",
+    },
+    "ui.builder.compare": {
+        "ja": "評価するアシスタント (2 つまで比べられます)",
+        "en": "Assistants to evaluate (compare up to two)",
+    },
+    "ui.builder.with_answers": {
+        "ja": "答えも生成してキーワードを数える (時間がかかります)",
+        "en": "Also generate answers and count keywords (slow)",
+    },
+    "ui.builder.evaluate": {"ja": "評価する", "en": "Evaluate"},
+    "ui.builder.choose_assistant": {
+        "ja": "評価するアシスタントを選んでください。",
+        "en": "Choose an assistant to evaluate.",
+    },
+    "ui.builder.evaluating": {"ja": "{assistant}: {done}/{total} 問", "en": "{assistant}: {done}/{total} questions"},
+    "ui.builder.evaluated": {
+        "ja": "{n} 問を評価しました。結果は CSV でダウンロードできます。",
+        "en": "Evaluated {n} questions. Download the results as CSV.",
+    },
+    "ui.builder.summary": {"ja": "まとめ", "en": "Summary"},
+    "ui.builder.per_question": {
+        "ja": "質問ごとの結果 (retrieved = 実際に見つかった資料)",
+        "en": "Per question (retrieved = what was found instead)",
+    },
+    "ui.builder.download": {"ja": "結果の CSV", "en": "Results as CSV"},
+    "ui.launch.no_admin": {
+        "ja": "注意: ログインがありますが --admin が指定されていないため、アシスタントの編集は誰にもできません。",
+        "en": "Note: logins are set but no --admin was given, so nobody can edit assistants.",
+    },
     "ui.launch.share_needs_auth": {
         "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か "
         "--auth-file ファイル を一緒に指定してください。",
@@ -537,6 +677,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.broken": {"ja": "エラーあり", "en": "has errors"},
     "cli.sources": {"ja": "資料", "en": "Sources"},
     "cli.timings": {"ja": "所要時間", "en": "Timings"},
+    "cli.eval_summary": {
+        "ja": "質問 {n} 件: recall@{k} = {recall}, MRR@{k} = {mrr}",
+        "en": "{n} questions: recall@{k} = {recall}, MRR@{k} = {mrr}",
+    },
+    "cli.eval_keywords": {
+        "ja": "回答に含まれたキーワードの割合: {rate}",
+        "en": "Share of expected keywords in the answers: {rate}",
+    },
+    "cli.eval_indexing": {
+        "ja": "コーパス {n} 件を一時コレクションに取り込んでいます…",
+        "en": "Indexing {n} paragraphs into a temporary collection…",
+    },
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",
         "en": "Interrupted. Run add again to ingest the rest.",

@@ -41,8 +41,8 @@ def launch(monkeypatch: pytest.MonkeyPatch, quick_assistants: Path) -> Iterator:
     get_settings.cache_clear()
     started = []
 
-    def start(auth: list[tuple[str, str]] | None = None, lang: str = "ja") -> str:
-        demo = prepare(lang)
+    def start(auth: list[tuple[str, str]] | None = None, lang: str = "ja", admins: frozenset[str] = frozenset()) -> str:
+        demo = prepare(lang, auth_enabled=bool(auth), admins=admins)
         port = free_port()
         demo.queue(default_concurrency_limit=8).launch(
             server_name="127.0.0.1",

@@ -48,3 +48,28 @@ def test_ask_in_the_browser_and_see_answer_and_sources(launch) -> None:  # noqa:
         finally:
             browser.close()
     assert (OUTPUT / "chat.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it as root)")
+def test_a_new_assistant_appears_in_the_chat_picker_at_once(launch) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect, sync_playwright
+
+    url = launch()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400}, locale="ja-JP")
+            page.goto(url)
+            page.get_by_role("tab", name="アシスタントを作る").click()
+            page.get_by_label("ファイル名 (半角英数字)").fill("browser_bot")
+            page.get_by_label("表示名").fill("ブラウザ係")
+            page.get_by_role("button", name="作って保存").click()
+            expect(page.locator("#tokka-builder-message")).to_contain_text("保存しました", timeout=30_000)
+            page.get_by_role("tab", name="チャット").click()
+            page.get_by_label("アシスタント", exact=True).first.click()
+            expect(page.get_by_role("option", name="ブラウザ係")).to_be_visible(timeout=10_000)
+            page.screenshot(path=str(OUTPUT / "builder-to-chat.png"))
+        finally:
+            browser.close()

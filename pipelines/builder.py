@@ -1,0 +1,167 @@
+# ruff: noqa: E501 - the assistant template below is kept exactly as it is written out
+"""Make an assistant from a form: the same wiring as the shipped assistants, written as YAML a person can read.
+
+The file is generated from a commented text template (not `yaml.dump`), so the comments that explain each setting
+survive, and Japanese is written as is. Values are quoted as JSON strings (valid YAML), and the persona is wrapped in
+`{% raw %}` so braces typed by a user never break the prompt template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+ANSWER_STYLES = {
+    "polite": "丁寧な「です・ます」調で、必要なことを過不足なく答えてください。",
+    "short": "一言か二言で、要点だけを短く答えてください。",
+    "bullets": "答えは箇条書きにしてください。",
+    "steps": "答えは番号付きの手順にしてください。",
+}
+_ID = re.compile(r"^[A-Za-z0-9_\-]{1,48}$")
+
+
+@dataclass
+class AssistantSpec:
+    """Everything the builder form asks.
+
+    :param assistant_id: the file name without `.yaml` (letters, digits, `_`, `-`).
+    :param generator: `ollama` or `local` (a GGUF file through llama.cpp).
+    :param model: the Ollama model name, or the local model (`gemma3-270m` or a `.gguf` file name).
+    :param bm25_weight: keyword search weight in the fusion.
+    :param vector_weight: meaning search weight in the fusion.
+    :param context_window: tokens the model may read (Ollama `num_ctx`, llama.cpp `n_ctx`).
+    """
+
+    assistant_id: str
+    name: str
+    description: str
+    collection: str
+    generator: str
+    model: str
+    persona: str
+    answer_style: str = "polite"
+    top_k: int = 5
+    bm25_weight: float = 1.0
+    vector_weight: float = 0.2
+    temperature: float = 0.2
+    context_window: int = 8192
+    max_tokens: int = 512
+
+
+def check_spec(spec: AssistantSpec) -> list[tuple[str, dict[str, object]]]:
+    """Form problems as (message key, params); empty when the form can be turned into a file."""
+    problems: list[tuple[str, dict[str, object]]] = []
+    if not _ID.match(spec.assistant_id or ""):
+        problems.append(("err.builder_id", {"id": spec.assistant_id}))
+    for field_name in ("name", "collection", "model", "persona"):
+        if not str(getattr(spec, field_name) or "").strip():
+            problems.append(("err.builder_required", {"field": field_name}))
+    if spec.generator not in ("ollama", "local"):
+        problems.append(("err.builder_generator", {"generator": spec.generator}))
+    if spec.answer_style not in ANSWER_STYLES:
+        problems.append(("err.builder_style", {"style": spec.answer_style}))
+    if not 1 <= int(spec.top_k) <= 50:
+        problems.append(("err.builder_range", {"field": "top_k", "low": 1, "high": 50}))
+    if spec.bm25_weight < 0 or spec.vector_weight < 0 or spec.bm25_weight + spec.vector_weight == 0:
+        problems.append(("err.builder_weights", {}))
+    return problems
+
+
+def _q(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _block(text: str, indent: int) -> str:
+    pad = " " * indent
+    return "\n".join(pad + line if line else "" for line in text.strip().splitlines())
+
+
+def render_assistant_yaml(spec: AssistantSpec) -> str:
+    """The assistant file for `spec` (validate it with `pipelines.validation.validate_text(render_yaml(...))`)."""
+    persona = spec.persona.strip().replace("{% endraw %}", "")
+    style = ANSWER_STYLES[spec.answer_style]
+    if spec.generator == "ollama":
+        llm = f"""  llm:
+    type: haystack_integrations.components.generators.ollama.chat.chat_generator.OllamaChatGenerator
+    init_parameters:
+      model: {_q(spec.model)}
+      url: ${{ollama_url}}
+      timeout: ${{ollama_timeout}}
+      max_retries: 0
+      keep_alive: 10m
+      think: false
+      generation_kwargs:
+        num_ctx: {int(spec.context_window)}   # tokens the model reads; set explicitly so nothing is cut silently
+        temperature: {float(spec.temperature)}"""
+    else:
+        llm = f"""  llm:
+    type: pipelines.components.generators.LocalGGUFChatGenerator
+    init_parameters:
+      model: {_q(spec.model)}
+      n_ctx: {int(spec.context_window)}
+      n_threads: 1
+      max_tokens: {int(spec.max_tokens)}
+      temperature: {float(spec.temperature)}
+      repeat_penalty: 1.3"""
+    return f"""# {spec.name} — made with the assistant builder. Edit freely: this is a Haystack pipeline.
+# ${{ollama_url}} and ${{ollama_timeout}} are filled in from the settings when the file is loaded.
+metadata:
+  tokka:
+    name: {_q(spec.name)}
+    description: {_q(spec.description)}
+    collection: {_q(spec.collection)}
+    model: {_q(spec.model)}
+components:
+  query_embedder:
+    type: pipelines.components.embedders.CollectionTextEmbedder
+    init_parameters:
+      collection: {_q(spec.collection)}
+  retriever:
+    type: pipelines.components.retrievers.HybridRetriever
+    init_parameters:
+      collection: {_q(spec.collection)}
+      top_k: {int(spec.top_k)}              # chunks given to the model
+      bm25_top_k: 20
+      vector_top_k: 20
+      bm25_weight: {float(spec.bm25_weight)}       # keyword search
+      vector_weight: {float(spec.vector_weight)}     # meaning search
+      rrf_k: 2
+  prompt_builder:
+    type: haystack.components.builders.chat_prompt_builder.ChatPromptBuilder
+    init_parameters:
+      required_variables: [query, documents]
+      template: |
+        {{% message role="system" %}}
+        {{% raw %}}
+{_block(persona, 8)}
+        {{% endraw %}}
+        {style}
+        必ず下の「資料」に書かれていることだけを使って答えてください。資料に答えがないときは、推測せずに
+        「資料には見つかりませんでした。」と答えてください。根拠にした資料の番号を [1] のように付けてください。
+        {{% endmessage %}}
+        {{% message role="user" %}}
+        資料:
+        {{% for doc in documents %}}
+        [{{{{ loop.index }}}}] {{{{ doc.meta.title }}}}{{% if doc.meta.heading %}}（{{{{ doc.meta.heading }}}}）{{% endif %}}
+        {{{{ doc.content }}}}
+        {{% endfor %}}
+
+        質問: {{{{ query }}}}
+        {{% endmessage %}}
+{llm}
+  answer:
+    type: pipelines.components.answer.CitedAnswerBuilder
+    init_parameters: {{}}
+connections:
+  - sender: query_embedder.embedding
+    receiver: retriever.query_embedding
+  - sender: retriever.documents
+    receiver: prompt_builder.documents
+  - sender: prompt_builder.prompt
+    receiver: llm.messages
+  - sender: llm.replies
+    receiver: answer.replies
+  - sender: retriever.documents
+    receiver: answer.documents
+"""

@@ -1,0 +1,304 @@
+"""Does an assistant find the right documents? Retrieval evaluation on a question sheet or a BEIR-layout folder.
+
+A question sheet (CSV or XLSX) has one row per question: the question, the expected source (a file name, path or
+URL; several may be separated by `;`) and, optionally, keywords the answer should contain. Each question is run
+through the assistant's own query embedder and retriever (not the generator), so the figures are about finding:
+recall@k (is an expected source among the first k documents?) and MRR (1/rank of the first expected one, 0 when not
+found within k). With `with_answers`, the whole assistant answers too and the keyword hits are counted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from haystack import Document
+
+from corpus.encoding import decode_text
+from corpus.errors import CorpusError
+from pipelines.components.embedders import CollectionTextEmbedder
+from pipelines.components.retrievers import CollectionEmbeddingRetriever, HybridRetriever, JapaneseBM25Retriever
+
+QUESTION_COLUMNS = ("question", "質問", "問い", "query")
+EXPECTED_COLUMNS = ("expected", "expected_source", "source", "期待する資料", "正解の資料", "資料", "正解")
+KEYWORD_COLUMNS = ("keywords", "expected_keywords", "キーワード", "期待するキーワード")
+
+
+class EvaluationError(CorpusError):
+    """A question sheet or assistant that cannot be evaluated."""
+
+
+@dataclass
+class Question:
+    """One row of a question sheet."""
+
+    question: str
+    expected: list[str]
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuestionResult:
+    """How one question went: the rank of the first expected source (None = not within k) and what came back."""
+
+    question: str
+    expected: list[str]
+    rank: int | None
+    retrieved: list[str]
+    keywords: list[str] = field(default_factory=list)
+    keyword_hits: list[str] = field(default_factory=list)
+    answer: str = ""
+
+    @property
+    def reciprocal_rank(self) -> float:
+        """1/rank, or 0 when not found."""
+        return 1.0 / self.rank if self.rank else 0.0
+
+
+@dataclass
+class EvaluationReport:
+    """All results of one assistant on one sheet."""
+
+    assistant: str
+    k: int
+    results: list[QuestionResult]
+
+    @property
+    def recall(self) -> float:
+        """Share of questions whose expected source was within the first k."""
+        return sum(1 for r in self.results if r.rank) / len(self.results) if self.results else 0.0
+
+    @property
+    def mrr(self) -> float:
+        """Mean reciprocal rank at k."""
+        return sum(r.reciprocal_rank for r in self.results) / len(self.results) if self.results else 0.0
+
+    @property
+    def keyword_rate(self) -> float | None:
+        """Share of expected keywords found in the answers (None when no answers were generated)."""
+        asked = [r for r in self.results if r.keywords and r.answer]
+        if not asked:
+            return None
+        return sum(len(r.keyword_hits) for r in asked) / sum(len(r.keywords) for r in asked)
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in columns}
+    return next((lowered[n.lower()] for n in names if n.lower() in lowered), None)
+
+
+def _split(value: object, separators: str) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    text = str(value)
+    for separator in separators[1:]:
+        text = text.replace(separator, separators[0])
+    return [part.strip() for part in text.split(separators[0]) if part.strip()]
+
+
+def load_questions(path: Path | str) -> list[Question]:
+    """Read a CSV (any detected encoding) or XLSX question sheet.
+
+    :raises EvaluationError: `err.sheet_columns` (which columns are needed) or `err.sheet_empty`.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str)
+        else:
+            text, _ = decode_text(path.read_bytes())
+            frame = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
+    except CorpusError:
+        raise
+    except (OSError, ValueError, pd.errors.ParserError) as e:
+        raise EvaluationError("err.sheet_unreadable", detail=str(e)[:200]) from e
+    question_col = _pick(list(frame.columns), QUESTION_COLUMNS)
+    expected_col = _pick(list(frame.columns), EXPECTED_COLUMNS)
+    if question_col is None or expected_col is None:
+        raise EvaluationError("err.sheet_columns", found=", ".join(map(str, frame.columns)))
+    keyword_col = _pick(list(frame.columns), KEYWORD_COLUMNS)
+    questions = []
+    for _, row in frame.iterrows():
+        question = str(row[question_col] or "").strip() if not pd.isna(row[question_col]) else ""
+        expected = _split(row[expected_col], ";；")
+        if question and expected:
+            keywords = _split(row[keyword_col], "、,，;；") if keyword_col else []
+            questions.append(Question(question, expected, keywords))
+    if not questions:
+        raise EvaluationError("err.sheet_empty")
+    return questions
+
+
+def source_matches(source: str, expected: str) -> bool:
+    """An expected source matches a full path, its file name, or a URL (with or without a trailing slash)."""
+    source, expected = source.strip(), expected.strip()
+    if not expected:
+        return False
+    if source == expected or source.rstrip("/") == expected.rstrip("/"):
+        return True
+    return "://" not in expected and (Path(source).name == expected or source.endswith("/" + expected))
+
+
+def retriever_of(pipeline: Any) -> Callable[[str, int], list[Document]]:  # noqa: ANN401 - a haystack Pipeline
+    """A function `(question, k) -> chunks` using the assistant's own query embedder and retriever.
+
+    :raises EvaluationError: `err.no_retriever` when the pipeline has none of tokka's retrievers.
+    """
+    components = dict(pipeline.walk())
+    embedder = next((c for c in components.values() if isinstance(c, CollectionTextEmbedder)), None)
+    retriever = next(
+        (
+            c
+            for c in components.values()
+            if isinstance(c, HybridRetriever | JapaneseBM25Retriever | CollectionEmbeddingRetriever)
+        ),
+        None,
+    )
+    if retriever is None:
+        raise EvaluationError("err.no_retriever")
+
+    def retrieve(question: str, k: int) -> list[Document]:
+        embedding = embedder.run(text=question)["embedding"] if embedder is not None else None
+        if isinstance(retriever, HybridRetriever):
+            return retriever.run(query=question, query_embedding=embedding, top_k=k)["documents"]
+        if isinstance(retriever, CollectionEmbeddingRetriever):
+            return retriever.run(query_embedding=embedding, top_k=k)["documents"]
+        return retriever.run(query=question, top_k=k)["documents"]
+
+    return retrieve
+
+
+def _ranked_sources(documents: list[Document]) -> list[str]:
+    ranked: list[str] = []
+    for doc in documents:
+        source = str(doc.meta.get("source", ""))
+        if source not in ranked:
+            ranked.append(source)
+    return ranked
+
+
+def evaluate(
+    assistant: str,
+    pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+    questions: list[Question],
+    k: int = 5,
+    answer: Callable[[str], str] | None = None,
+) -> Iterator[QuestionResult]:
+    """Evaluate one assistant, yielding a result per question (so a UI can show progress).
+
+    :param answer: when given, called with each question to get the assistant's full answer (keyword hits).
+    """
+    retrieve = retriever_of(pipeline)
+    for item in questions:
+        # Ask for more chunks than k: several chunks of one document count once.
+        sources = _ranked_sources(retrieve(item.question, max(k * 4, 20)))[:k]
+        rank = next(
+            (i for i, s in enumerate(sources, start=1) if any(source_matches(s, e) for e in item.expected)), None
+        )
+        text = answer(item.question) if answer is not None and item.keywords else ""
+        hits = [w for w in item.keywords if w in text]
+        yield QuestionResult(item.question, item.expected, rank, sources, item.keywords, hits, text)
+
+
+def report_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
+    """Per-question rows of one or more reports (for the table and the CSV download)."""
+    rows = []
+    for report in reports:
+        for r in report.results:
+            rows.append(
+                {
+                    "assistant": report.assistant,
+                    "question": r.question,
+                    "expected": "; ".join(r.expected),
+                    "rank": r.rank or "",
+                    "hit": bool(r.rank),
+                    "reciprocal_rank": round(r.reciprocal_rank, 4),
+                    "retrieved": " | ".join(Path(s).name if "://" not in s else s for s in r.retrieved),
+                    "keywords": "、".join(r.keywords),
+                    "keyword_hits": "、".join(r.keyword_hits),
+                    "answer": r.answer,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summary_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
+    """One row per assistant: questions, k, recall@k, MRR and (when answered) the keyword rate."""
+    return pd.DataFrame(
+        [
+            {
+                "assistant": r.assistant,
+                "questions": len(r.results),
+                "k": r.k,
+                "recall@k": round(r.recall, 4),
+                "MRR": round(r.mrr, 4),
+                "keyword_rate": "" if r.keyword_rate is None else round(r.keyword_rate, 4),
+            }
+            for r in reports
+        ]
+    )
+
+
+def read_beir(folder: Path, query_prefix: str = "") -> tuple[list[dict], list[dict], dict[str, set[str]]]:
+    """`corpus.jsonl`, `queries.jsonl` and `qrels.tsv` of a BEIR-layout folder."""
+
+    def jsonl(name: str) -> list[dict]:
+        with (folder / name).open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    qrels: dict[str, set[str]] = {}
+    with (folder / "qrels.tsv").open(encoding="utf-8") as handle:
+        next(handle, None)
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 3 and parts[2] != "0":
+                qrels.setdefault(parts[0], set()).add(parts[1])
+    queries = [q for q in jsonl("queries.jsonl") if q["id"].startswith(query_prefix) and q["id"] in qrels]
+    return jsonl("corpus.jsonl"), queries, qrels
+
+
+def index_beir_corpus(
+    corpus: list[dict], collection: str, embedder: str = "none", progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Index BEIR paragraphs (title + text; one source per paragraph id) with the indexing components.
+
+    :param embedder: `none`, `offline`, `ollama` or `auto` (as for a new collection).
+    :returns: the number of chunks written.
+    """
+    from corpus.stores import open_store
+    from corpus.stores.embedded import SourceRecord
+    from pipelines.components.embedders import CollectionDocumentEmbedder
+    from pipelines.components.normalizer import JapaneseNormalizer
+    from pipelines.components.splitter import JapaneseSentenceSplitter
+    from pipelines.components.tokenizer import BM25Tokenizer
+
+    normalizer, splitter, tokenizer = JapaneseNormalizer(), JapaneseSentenceSplitter(), BM25Tokenizer()
+    document_embedder = CollectionDocumentEmbedder(collection=collection, embedder=embedder)
+    store = open_store(collection)
+    written = 0
+    batch = 64
+    for start in range(0, len(corpus), batch):
+        docs = [
+            Document(content=r["text"], meta={"source": r["id"], "title": r.get("title", "")})
+            for r in corpus[start : start + batch]
+        ]
+        chunks = tokenizer.run(splitter.run(normalizer.run(docs)["documents"])["documents"])["documents"]
+        embedded = document_embedder.run(documents=chunks)
+        by_source: dict[str, list[Document]] = {}
+        for chunk in embedded["documents"]:
+            by_source.setdefault(str(chunk.meta["source"]), []).append(chunk)
+        for source, items in by_source.items():
+            written += store.replace_source(
+                SourceRecord(source=source, title=items[0].meta.get("title", "")),
+                items,
+                embedding_model=embedded["meta"]["model"],
+                tokenizer="sudachi",
+            )
+        if progress is not None:
+            progress(min(start + batch, len(corpus)), len(corpus))
+    return written
