@@ -53,7 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--share", action="store_true", help="temporary public link (requires --auth or --auth-file)")
     parser.add_argument("--auth", action="append", default=[], metavar="USER:PASS", help="a login (repeatable)")
-    parser.add_argument("--auth-file", help="a file with one USER:PASS per line")
+    parser.add_argument(
+        "--auth-file",
+        default=os.environ.get("TOKKA_AUTH_FILE") or None,
+        help="a file with one USER:PASS per line (default: TOKKA_AUTH_FILE)",
+    )
     parser.add_argument(
         "--admin",
         action="append",

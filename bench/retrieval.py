@@ -58,11 +58,41 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
     parser.add_argument("--compare-inmemory", action="store_true", help="also time Haystack's InMemoryDocumentStore")
     parser.add_argument("--inmemory-queries", type=int, default=50)
     parser.add_argument("--max-queries", type=int, default=0)
+    parser.add_argument(
+        "--backend",
+        choices=["embedded", "elasticsearch"],
+        default="embedded",
+        help="elasticsearch uses ELASTICSEARCH_URL (a temporary collection, deleted afterwards)",
+    )
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="tokka-bench-"))
     os.environ["TOKKA_DATA_DIR"] = str(workdir)
     os.environ["TOKKA_EMBEDDER"] = "offline" if args.mode != "bm25" else "none"
+    from corpus.stores import get_backend
+    from tokka.settings import get_settings
+
+    elastic = args.backend == "elasticsearch"
+    if elastic and not os.environ.get("ELASTICSEARCH_URL"):
+        parser.error("--backend elasticsearch needs ELASTICSEARCH_URL")
+    if not elastic:
+        os.environ.pop("ELASTICSEARCH_URL", None)
+    get_settings.cache_clear()
+    collection = f"bench-{os.getpid()}" if elastic else "bench"
+    corpus = read_jsonl(args.data / "corpus.jsonl")
+    queries = [q for q in read_jsonl(args.data / "queries.jsonl") if q["id"].startswith(args.query_prefix)]
+    if args.max_queries:
+        queries = queries[: args.max_queries]
+    backend = get_backend()
+    backend.create_collection(collection, tokenizer=args.tokenizer)  # fails here, with a message, when unreachable
+    try:
+        return _run(args, backend, collection, corpus, queries, workdir)
+    finally:
+        if elastic:
+            backend.delete_collection(collection)
+
+
+def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict], workdir: Path) -> int:  # noqa: ANN001, C901, PLR0915
     from haystack import Document
 
     from corpus.stores.embedded import EmbeddedBackend, SourceRecord
@@ -71,16 +101,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
     from pipelines.components.retrievers import HybridRetriever
     from pipelines.components.splitter import JapaneseSentenceSplitter
     from pipelines.components.tokenizer import BM25Tokenizer
-    from tokka.settings import get_settings
 
-    get_settings.cache_clear()
-    collection = "bench"
-    corpus = read_jsonl(args.data / "corpus.jsonl")
-    queries = [q for q in read_jsonl(args.data / "queries.jsonl") if q["id"].startswith(args.query_prefix)]
-    if args.max_queries:
-        queries = queries[: args.max_queries]
-    backend = EmbeddedBackend.open(get_settings().store_path)
-    backend.create_collection(collection, tokenizer=args.tokenizer)
+    embedded = isinstance(backend, EmbeddedBackend)
 
     # ---- ingestion without the embedder (normalise → split → tokenise → write, one transaction per source) ----
     normalizer = JapaneseNormalizer()
@@ -143,16 +165,17 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
 
     del all_chunks  # queries are timed in a steady state, not beside millions of Python floats
     gc.collect()
-    started = time.perf_counter()
-    backend.search_index(collection)
-    print(f"index build (first query after ingestion): {time.perf_counter() - started:.2f}s")
-    size = (workdir / "tokka.sqlite3").stat().st_size
-    print(f"store size: SQLite {size / 2**20:.1f} MB + index cache {folder_size(workdir / 'index') / 2**20:.1f} MB")
-    EmbeddedBackend.close_all()
-    open_seconds = _time_open_in_new_process(workdir, collection)
-    print(f"store open in a new process (to first query ready): {open_seconds:.2f}s")
-    backend = EmbeddedBackend.open(get_settings().store_path)
-    backend.search_index(collection)
+    if embedded:
+        started = time.perf_counter()
+        backend.search_index(collection)
+        print(f"index build (first query after ingestion): {time.perf_counter() - started:.2f}s")
+        size = (workdir / "tokka.sqlite3").stat().st_size
+        print(f"store size: SQLite {size / 2**20:.1f} MB + index cache {folder_size(workdir / 'index') / 2**20:.1f} MB")
+        EmbeddedBackend.close_all()
+        open_seconds = _time_open_in_new_process(workdir, collection)
+        print(f"store open in a new process (to first query ready): {open_seconds:.2f}s")
+        backend = EmbeddedBackend.open(backend.path)
+        backend.search_index(collection)
 
     # ---- queries ----
     vector_weight = args.vector_weight
@@ -201,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
         f" (mode {args.mode}, weights bm25 {weights[0]} / vector {weights[1]}, rrf_k {retriever.rrf_k})"
     )
 
-    if args.compare_inmemory:
+    if args.compare_inmemory and embedded:
         _compare_inmemory(backend, collection, queries[: args.inmemory_queries])
 
     if EVALUATE.is_file():
@@ -270,4 +293,10 @@ def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:  #
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from corpus.errors import CorpusError
+
+    try:
+        sys.exit(main())
+    except CorpusError as error:
+        print(error.message("en"), file=sys.stderr)
+        sys.exit(2)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from corpus.errors import CorpusError
 from corpus.ingest import Ingestor, IngestResult
-from corpus.stores.embedded import EmbeddedBackend
+from corpus.stores import get_backend
 from tokka.locales import t
 from tokka.settings import get_settings
 
@@ -98,7 +98,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List collections, or the sources of one collection."""
-    backend = EmbeddedBackend.open(get_settings().store_path)
+    backend = get_backend()
     if args.collection:
         info = backend.require_collection(args.collection)
         print(
@@ -133,7 +133,7 @@ def _match_source(sources: list[str], wanted: str) -> str | None:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Remove a source from one collection (or from every collection that has it)."""
-    backend = EmbeddedBackend.open(get_settings().store_path)
+    backend = get_backend()
     names = [args.collection] if args.collection else [c.name for c in backend.collections()]
     if args.collection:
         backend.require_collection(args.collection)
@@ -251,6 +251,27 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy the embedded store's collections to Elasticsearch (chunks, tokens and embeddings as they are)."""
+    from corpus.migrate import copy_collections
+    from corpus.stores import EmbeddedBackend
+    from corpus.stores.elastic import ElasticBackend
+
+    settings = get_settings()
+    if not settings.elasticsearch_url:
+        print(t("cli.migrate_needs_url", args.lang), file=sys.stderr)
+        return 2
+    source = EmbeddedBackend.open(settings.store_path)
+
+    def progress(collection: str, done: int, total: int) -> None:
+        print(f"[{collection}] {done}/{total}", flush=True)
+
+    copied = copy_collections(source, ElasticBackend.open(settings), args.collection or None, progress)
+    for name, chunks in copied.items():
+        print(t("cli.migrated", args.lang, collection=name, chunks=chunks, url=settings.elasticsearch_url))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and `--help`)."""
     parser = argparse.ArgumentParser(
@@ -302,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--delay", type=float, default=None, help="seconds between requests (default TOKKA_CRAWL_DELAY)")
     crawl.add_argument("--prune", action="store_true", help="remove pages of the site that are gone")
     crawl.set_defaults(func=cmd_crawl)
+
+    migrate = sub.add_parser("migrate", help="copy the embedded store's collections to Elasticsearch")
+    migrate.add_argument("--to", choices=["elasticsearch"], required=True)
+    migrate.add_argument("--collection", "-c", action="append", default=[], help="only these (repeatable)")
+    migrate.set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo", help="index the samples if needed, then search them interactively")
     demo.set_defaults(func=cmd_demo)

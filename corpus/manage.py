@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import StoreError
-from corpus.stores import open_store
-from corpus.stores.embedded import NO_EMBEDDINGS, CollectionInfo, EmbeddedBackend, validate_collection_name
+from corpus.stores import get_backend, open_store
+from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collection_name
 from tokka.settings import get_settings
 
 EMBEDDER_MODES = ("auto", "offline", "ollama", "none")
 
 
-def backend() -> EmbeddedBackend:
-    """The store's engine for the configured data directory."""
-    return EmbeddedBackend.open(get_settings().store_path)
+def backend() -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend
+    """The configured store's engine (embedded or Elasticsearch)."""
+    return get_backend()
 
 
 def create_collection(name: str, embedder: str = "auto") -> CollectionInfo:

@@ -112,14 +112,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:  # noqa: ANN001
     """Index the folder's corpus into a temporary collection and run its queries with the assistant's retriever."""
-    from corpus.stores.embedded import EmbeddedBackend
     from pipelines import evaluation
 
     corpus, queries, qrels = evaluation.read_beir(Path(args.beir), args.query_prefix)
     if args.limit:
         queries = queries[: args.limit]
     collection = "beir-evaluation"
-    backend = EmbeddedBackend.open(get_settings().store_path)
+    from corpus.stores import get_backend
+
+    backend = get_backend()
     backend.delete_collection(collection)
     try:
         print(t("cli.eval_indexing", args.lang, n=len(corpus)), flush=True)

@@ -13,6 +13,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# A live Elasticsearch given for the integration tests; every other test runs on the embedded store.
+LIVE_ELASTICSEARCH_URL = os.environ.pop("ELASTICSEARCH_URL", "")
 # Tests never talk to a real Ollama unless OLLAMA_URL is given; point the default at a closed port.
 if not os.environ.get("OLLAMA_URL"):
     os.environ["OLLAMA_URL"] = "http://127.0.0.1:9"
@@ -45,4 +47,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: Path) 
     get_settings.cache_clear()
     yield directory
     EmbeddedBackend.close_all()
+    from corpus.stores.elastic import ElasticBackend
+
+    ElasticBackend.close_all()
     get_settings.cache_clear()

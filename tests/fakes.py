@@ -115,3 +115,72 @@ def serve(fake: FakeOllama) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class FakeElasticsearch:
+    """An HTTP-level stand-in for Elasticsearch that records every request and answers from `routes`
+    (a function `(method, path, body) -> (status, json) | None`). It checks what *we* send and how we handle
+    errors; it does no ranking and is never presented as a real cluster."""
+
+    def __init__(self, routes) -> None:  # noqa: ANN001
+        self.routes = routes
+        self.requests: list[tuple[str, str, object]] = []
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length", 0) or 0)
+                raw = self.rfile.read(length) if length else b""
+                if raw and b"\n" in raw.strip() and self.path.split("?")[0].endswith("_bulk"):
+                    body: object = [json.loads(line) for line in raw.splitlines() if line.strip()]
+                else:
+                    body = json.loads(raw) if raw else None
+                fake.requests.append((method, self.path, body))
+                answer = fake.routes(method, self.path.split("?")[0], body) or (
+                    404,
+                    {"error": "not found", "status": 404},
+                )
+                status, payload = answer
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("X-Elastic-Product", "Elasticsearch")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "0" if method == "HEAD" else str(len(data)))
+                self.end_headers()
+                if method != "HEAD":
+                    self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_HEAD(self) -> None:
+                self._handle("HEAD")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+            def do_PUT(self) -> None:
+                self._handle("PUT")
+
+            def do_DELETE(self) -> None:
+                self._handle("DELETE")
+
+        return Handler
+
+
+@contextmanager
+def serve_es(fake: FakeElasticsearch) -> Iterator[str]:
+    """Run the Elasticsearch fake on a free port; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

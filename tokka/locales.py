@@ -92,6 +92,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Collection '{collection}' was tokenised with {expected}; {got} cannot be mixed in. "
         "Set the indexing YAML's tokenizer back to {expected}, or re-index the collection.",
     },
+    "err.es_unreachable": {
+        "ja": "Elasticsearch ({url}) に接続できません ({detail})。サーバーが起動しているか (docker compose ps)、URL が正しいか確かめてください。",
+        "en": "Elasticsearch ({url}) cannot be reached ({detail}). Check that it is running (docker compose ps) and the URL is right.",
+    },
+    "err.es_auth": {
+        "ja": "Elasticsearch ({url}) にログインできません。ELASTIC_API_KEY か ELASTIC_USER / ELASTIC_PASSWORD を確かめてください。",
+        "en": "Elasticsearch ({url}) refused the credentials. Check ELASTIC_API_KEY or ELASTIC_USER / ELASTIC_PASSWORD.",
+    },
+    "err.es_read_only": {
+        "ja": "Elasticsearch ({url}) が読み取り専用になっています (ディスクの空きが少ないとき自動でそうなります)。ディスクを空けてから、インデックスの read_only_allow_delete 設定を外してください。",
+        "en": "Elasticsearch ({url}) is read-only (it does this by itself when the disk is nearly full). Free disk space, then clear the index's read_only_allow_delete block.",
+    },
+    "err.es_dimension": {
+        "ja": "Elasticsearch のインデックスは別の次元数の埋め込みで作られています ({detail})。コレクションを作り直すか、同じ埋め込みモデルを使ってください。",
+        "en": "The Elasticsearch index was made for embeddings of another dimension ({detail}). Re-create the collection or use the same embedding model.",
+    },
+    "err.es_failed": {
+        "ja": "Elasticsearch がエラーを返しました: {detail}",
+        "en": "Elasticsearch returned an error: {detail}",
+    },
     "err.collection_exists": {
         "ja": "コレクション「{collection}」はすでにあります。別の名前にしてください。",
         "en": "Collection '{collection}' already exists. Choose another name.",
@@ -688,6 +708,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.eval_indexing": {
         "ja": "コーパス {n} 件を一時コレクションに取り込んでいます…",
         "en": "Indexing {n} paragraphs into a temporary collection…",
+    },
+    "cli.migrate_needs_url": {
+        "ja": "移行先の ELASTICSEARCH_URL を設定してから実行してください。",
+        "en": "Set ELASTICSEARCH_URL (the target) first.",
+    },
+    "cli.migrated": {
+        "ja": "コレクション「{collection}」を {url} へ移しました (チャンク {chunks} 件、再埋め込みなし)。",
+        "en": "Copied collection '{collection}' to {url} ({chunks} chunks, no re-embedding).",
     },
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",

@@ -1,28 +1,43 @@
 """Document stores: the embedded SQLite store (default) and, when `ELASTICSEARCH_URL` is set, Elasticsearch.
 
-Code outside this package asks :func:`open_store` for a collection's store and never names a backend, so the
-same assistant YAML runs on either.
+Code outside this package asks :func:`get_backend` or :func:`open_store` and never names a backend, so the same
+assistant YAML, CLI and UI run on either.
 """
 
 from __future__ import annotations
 
-from corpus.stores.embedded import CollectionInfo, EmbeddedBackend, EmbeddedDocumentStore, SourceRecord
+from typing import Any
+
+from corpus.stores.base import CollectionStore
+from corpus.stores.embedded import EmbeddedBackend, EmbeddedDocumentStore
+from corpus.stores.records import CollectionInfo, SourceRecord
 from tokka.settings import get_settings
 
-__all__ = ["CollectionInfo", "EmbeddedBackend", "EmbeddedDocumentStore", "SourceRecord", "open_store"]
+__all__ = [
+    "CollectionInfo",
+    "CollectionStore",
+    "EmbeddedBackend",
+    "EmbeddedDocumentStore",
+    "SourceRecord",
+    "get_backend",
+    "open_store",
+]
 
 
-def open_store(collection: str) -> EmbeddedDocumentStore:
-    """The configured store for `collection`.
-
-    :raises NotImplementedError: when `ELASTICSEARCH_URL` is set; the Elasticsearch backend is tracked separately
-        and the embedded store must not silently stand in for it.
-    """
+def get_backend() -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend (same methods)
+    """The configured backend: Elasticsearch when `ELASTICSEARCH_URL` is set, else the embedded SQLite file."""
     settings = get_settings()
     if settings.backend == "elasticsearch":
-        msg = (
-            "ELASTICSEARCH_URL is set, but this version of tokka only has the embedded store. "
-            "Unset ELASTICSEARCH_URL to use the embedded store."
-        )
-        raise NotImplementedError(msg)
+        from corpus.stores.elastic import ElasticBackend
+
+        return ElasticBackend.open(settings)
+    return EmbeddedBackend.open(settings.store_path)
+
+
+def open_store(collection: str) -> CollectionStore:
+    """The configured store for one collection (a Haystack ``DocumentStore``)."""
+    if get_settings().backend == "elasticsearch":
+        from corpus.stores.elastic import ElasticDocumentStore
+
+        return ElasticDocumentStore(collection=collection)
     return EmbeddedDocumentStore(collection=collection)

@@ -19,14 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +37,15 @@ from haystack.utils.filters import document_matches_filter
 
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
+from corpus.stores.base import CollectionStore
 from corpus.stores.bm25 import BM25Index
+from corpus.stores.records import (
+    NO_EMBEDDINGS,
+    TOKENS_META_KEY,
+    CollectionInfo,
+    SourceRecord,
+    validate_collection_name,
+)
 from corpus.stores.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -83,52 +89,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (collection, source);
 """
-_NAME = re.compile(r"^[\w.\-]{1,64}$")
-NO_EMBEDDINGS = "none"  # recorded when a collection was chosen to be BM25-only (NULL means "not chosen yet")
-TOKENS_META_KEY = "bm25_tokens"  # set by the tokenise step; moved into the `tokens` column, never kept in meta
-
-
-@dataclass(frozen=True)
-class CollectionInfo:
-    """A collection and its counts."""
-
-    name: str
-    embedding_model: str | None
-    embedding_dim: int | None
-    tokenizer: str
-    created: float
-    updated: float
-    generation: int
-    documents: int = 0
-    chunks: int = 0
-
-    @property
-    def has_embeddings(self) -> bool:
-        """True when the collection uses an embedding model (not BM25-only, not undecided)."""
-        return self.embedding_model not in (None, NO_EMBEDDINGS)
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """One ingested file or page."""
-
-    source: str
-    title: str = ""
-    type: str = ""
-    modified: float | None = None
-    content_hash: str = ""
-    pipeline_hash: str = ""
-    chars: int = 0
-    chunks: int = 0
-    added: float | None = None
-    updated: float | None = None
-
-
-def validate_collection_name(name: str) -> str:
-    """Return `name` if it can be a collection name, else raise `StoreError('err.invalid_name')`."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise StoreError("err.invalid_name", name=name)
-    return name
 
 
 class _SearchIndex:
@@ -373,6 +333,30 @@ class EmbeddedBackend:
             )
             self._bump(conn, collection)
 
+    def export_source(self, collection: str, source: str | None) -> list[Document]:
+        """A source's chunks as written (tokens in `meta["bm25_tokens"]`, embeddings included) for copying them to
+        another backend without re-tokenising or re-embedding. `source=None` gives chunks written without one."""
+        condition = "source IS NULL" if source is None else "source = ?"
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT id, content, meta, extra, embedding, tokens FROM chunks WHERE collection = ? AND {condition} "  # noqa: S608
+                "ORDER BY rowid",
+                (collection,) if source is None else (collection, source),
+            ).fetchall()
+        out = []
+        for *fields, tokens in rows:
+            doc = _document(*fields)
+            out.append(
+                Document(
+                    id=doc.id,
+                    content=doc.content,
+                    meta={**doc.meta, TOKENS_META_KEY: tokens},
+                    embedding=doc.embedding,
+                    blob=doc.blob,
+                )
+            )
+        return out
+
     def chunk(self, collection: str, chunk_id: str) -> Document | None:
         """One chunk by id (without its embedding)."""
         with self._lock:
@@ -595,6 +579,11 @@ class EmbeddedBackend:
         row = self._conn.execute("SELECT tokenizer FROM collections WHERE name = ?", (collection,)).fetchone()
         return row[0] if row else "sudachi"
 
+    def tokenizer_name(self, collection: str) -> str:
+        """The BM25 tokenizer a collection was made with (`sudachi` for a new one)."""
+        with self._lock:
+            return self._tokenizer_name(collection)
+
     def _cache_dir(self, collection: str) -> Path:
         digest = hashlib.sha1(collection.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - a file name, not security
         return self.index_dir / digest
@@ -706,7 +695,7 @@ def _document(
     )
 
 
-class EmbeddedDocumentStore:
+class EmbeddedDocumentStore(CollectionStore):
     """Haystack ``DocumentStore`` over one collection of the embedded SQLite store.
 
     ### Usage example
@@ -721,21 +710,15 @@ class EmbeddedDocumentStore:
     """
 
     def __init__(self, collection: str = "default", path: str | None = None) -> None:
-        self.collection = validate_collection_name(collection)
+        super().__init__(collection)
         self.path = path
-        self._backend: EmbeddedBackend | None = None
 
-    @property
-    def backend(self) -> EmbeddedBackend:
-        """The shared engine for this store's file (opened lazily)."""
-        if self._backend is None:
-            if self.path is None:
-                from tokka.settings import get_settings
+    def _open_backend(self) -> EmbeddedBackend:
+        if self.path is None:
+            from tokka.settings import get_settings
 
-                self._backend = EmbeddedBackend.open(get_settings().store_path)
-            else:
-                self._backend = EmbeddedBackend.open(self.path)
-        return self._backend
+            return EmbeddedBackend.open(get_settings().store_path)
+        return EmbeddedBackend.open(self.path)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise (collection and path only)."""
@@ -748,81 +731,3 @@ class EmbeddedDocumentStore:
     def from_dict(cls, data: dict[str, Any]) -> EmbeddedDocumentStore:
         """Deserialise."""
         return cls(**data.get("init_parameters", {}))
-
-    def info(self) -> CollectionInfo | None:
-        """This collection's record (embedding model, counts), or None before the first write."""
-        return self.backend.collection(self.collection)
-
-    def embedding_model(self) -> str | None:
-        """The collection's embedding model id (None when BM25-only or not created yet); no row counting."""
-        found = self.backend.embedding_of(self.collection)
-        return found[0] if found and found[0] != NO_EMBEDDINGS else None
-
-    def count_documents(self) -> int:
-        """Number of chunks in the collection."""
-        return self.backend.count(self.collection)
-
-    def filter_documents(self, filters: dict[str, Any] | None = None) -> list[Document]:
-        """Chunks that match Haystack `filters`."""
-        return self.backend.filter(self.collection, filters)
-
-    def write_documents(
-        self,
-        documents: list[Document],
-        policy: DuplicatePolicy = DuplicatePolicy.NONE,
-        embedding_model: str | None = None,
-    ) -> int:
-        """Write documents.
-
-        :param embedding_model: the model that made the embeddings; recorded on the collection's first embedded
-            write and checked on later ones (mixing models is refused).
-        :returns: the number of documents written.
-        :raises DuplicateDocumentError: for an existing id with policy `NONE`/`FAIL`.
-        :raises StoreError: for embeddings of another model or dimension.
-        """
-        return self.backend.write(self.collection, documents, policy, embedding_model)
-
-    def delete_documents(self, document_ids: list[str]) -> None:
-        """Delete chunks by id."""
-        self.backend.delete(self.collection, document_ids)
-
-    def bm25_retrieval(
-        self, query: str | list[str], top_k: int = 10, filters: dict[str, Any] | None = None
-    ) -> list[Document]:
-        """BM25 search; `query` is text (tokenised with the collection's tokenizer) or a token list."""
-        tokens = self.query_tokens(query) if isinstance(query, str) else query
-        return self.backend.bm25_search(self.collection, tokens, top_k, filters)
-
-    def embedding_retrieval(
-        self, query_embedding: list[float], top_k: int = 10, filters: dict[str, Any] | None = None
-    ) -> list[Document]:
-        """Cosine search over the collection's embeddings (empty when it has none)."""
-        return self.backend.vector_search(self.collection, query_embedding, top_k, filters)
-
-    def query_tokens(self, query: str) -> list[str]:
-        """The BM25 tokens a query produces in this collection."""
-        with self.backend._lock:
-            name = self.backend._tokenizer_name(self.collection)
-        return get_tokenizer(name).tokenize(query)
-
-    def replace_source(
-        self,
-        record: SourceRecord,
-        documents: list[Document],
-        embedding_model: str | None = None,
-        tokenizer: str | None = None,
-    ) -> int:
-        """Atomically replace one source's chunks (see :meth:`EmbeddedBackend.replace_source`)."""
-        return self.backend.replace_source(self.collection, record, documents, embedding_model, tokenizer)
-
-    def remove_source(self, source: str) -> int:
-        """Remove one source and its chunks; returns the number of chunks removed."""
-        return self.backend.remove_source(self.collection, source)
-
-    def sources(self) -> list[SourceRecord]:
-        """The collection's sources."""
-        return self.backend.sources(self.collection)
-
-    def source(self, source: str) -> SourceRecord | None:
-        """One source's record."""
-        return self.backend.source(self.collection, source)
