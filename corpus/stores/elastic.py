@@ -482,7 +482,7 @@ class ElasticBackend:
                 index=f"{PREFIX}-sources", id=self._source_id(collection, source), refresh="wait_for"
             )
         )
-        if removed or gone.get("result") == "deleted":
+        if removed or gone.body.get("result") == "deleted":
             self._bump(collection)
         return removed
 
