@@ -13,6 +13,7 @@ $(BIN)/python:
 # llama-cpp-python compiles llama.cpp; GGML_NATIVE=OFF makes a wheel that any x86-64 machine can reuse from the cache.
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m finetune.export.converter >/dev/null   # llama.cpp's GGUF converter, pinned (see its docstring)
 	./scripts/install-system-packages.sh
 	touch $@
 
@@ -27,6 +28,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench.retrieval --data ../shared/eval/jsquad-dev --run bench/out/dev-bm25.tsv --mode bm25
 	$(BIN)/python -m bench.retrieval --data ../shared/eval/jsquad-dev --run bench/out/dev-hybrid.tsv --mode hybrid
+	$(BIN)/python -m bench.scratch
 
 clean:
 	rm -rf $(VENV) .pytest_cache

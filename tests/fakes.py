@@ -29,6 +29,8 @@ class FakeOllama:
         self.chat_mode = chat_mode  # "ok" | "missing_model" | "hang"
         self.hang_seconds = hang_seconds
         self.requests: list[tuple[str, dict]] = []
+        self.blobs: dict[str, int] = {}
+        self.created: list[dict] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -52,9 +54,31 @@ class FakeOllama:
                 else:
                     self._send(404, {"error": "not found"})
 
+            def do_HEAD(self) -> None:
+                fake.requests.append((f"HEAD {self.path}", {}))
+                status = 200 if self.path.removeprefix("/api/blobs/") in fake.blobs else 404
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.startswith("/api/blobs/"):  # the model file's bytes, addressed by their sha256
+                    digest = self.path.removeprefix("/api/blobs/")
+                    fake.blobs[digest] = len(raw)
+                    fake.requests.append((self.path, {"bytes": len(raw)}))
+                    self._send(201, {})
+                    return
+                body = json.loads(raw or b"{}")
                 fake.requests.append((self.path, body))
+                if self.path == "/api/create":
+                    missing = [d for d in body.get("files", {}).values() if d not in fake.blobs]
+                    if missing:
+                        self._send(400, {"error": f"missing blob {missing[0]}"})
+                    else:
+                        fake.created.append(body)
+                        self._send(200, {"status": "success"})
+                    return
                 if self.path == "/api/embed":
                     if fake.embed_status != 200:
                         self._send(fake.embed_status, {"error": f"model '{body.get('model')}' not found"})

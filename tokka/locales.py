@@ -269,6 +269,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "アシスタントの編集は管理者だけができます。",
         "en": "Only administrators can edit assistants.",
     },
+    "err.model_name": {
+        "ja": "モデル名「{name}」は使えません。小文字の英数字と . _ - だけにしてください。",
+        "en": "'{name}' cannot be a model name. Use lower-case letters, digits, . _ and -.",
+    },
+    "err.no_checkpoint": {
+        "ja": "{folder} に学習済みのモデル (checkpoint.pt) がありません。先に学習してください。",
+        "en": "{folder} has no trained model (checkpoint.pt). Train first.",
+    },
+    "err.converter_fetch": {
+        "ja": "llama.cpp の変換スクリプトを取得できません ({detail})。make setup をやり直してください。",
+        "en": "The llama.cpp converter could not be fetched ({detail}). Run make setup again.",
+    },
+    "err.conversion_failed": {
+        "ja": "GGUF への変換に失敗しました: {detail}",
+        "en": "The conversion to GGUF failed: {detail}",
+    },
+    "err.ollama_create": {
+        "ja": "Ollama がモデル {name} を登録できませんでした: {detail}",
+        "en": "Ollama could not create the model {name}: {detail}",
+    },
     "err.unknown_assistant": {
         "ja": "アシスタント「{name}」はありません。今あるもの: {available}",
         "en": "There is no assistant '{name}'. Available: {available}",
@@ -579,6 +599,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "注意: ログインがありますが --admin が指定されていないため、アシスタントの編集は誰にもできません。",
         "en": "Note: logins are set but no --admin was given, so nobody can edit assistants.",
     },
+    "ui.tab.scratch": {"ja": "小さな言語モデルを作る", "en": "Small LM from scratch"},
+    "ui.scratch.intro": {
+        "ja": "コレクションの文章だけで、小さな言語モデルをゼロから学習します。損失 (loss) が下がり、生成される文が少しずつ文章らしくなる様子を見られます。学習したモデルは GGUF に書き出して llama.cpp や Ollama で動かせます。",
+        "en": "Train a small language model from nothing but a collection's text. Watch the loss fall and the samples become more like sentences. Export the result to GGUF to run it in llama.cpp or Ollama.",
+    },
+    "ui.scratch.preset": {"ja": "大きさ (プリセット)", "en": "Size (preset)"},
+    "ui.scratch.preset_info": {
+        "ja": "パラメータ数 **{n}** ・ {layers} 層 ・ 幅 {dim} ・ 文脈 {seq} トークン ・ 目安: {note}",
+        "en": "**{n}** parameters · {layers} layers · width {dim} · context {seq} tokens · for: {note}",
+    },
+    "ui.scratch.steps": {"ja": "学習ステップ数", "en": "Training steps"},
+    "ui.scratch.advanced": {"ja": "詳細設定", "en": "Advanced"},
+    "ui.scratch.batch_size": {"ja": "バッチサイズ (0 = プリセットの値)", "en": "Batch size (0 = the preset's)"},
+    "ui.scratch.resume": {"ja": "前回の続きから学習する", "en": "Resume the previous run"},
+    "ui.scratch.start": {"ja": "学習開始", "en": "Start training"},
+    "ui.scratch.busy": {
+        "ja": "別の学習が実行中です。終わるか中止してから始めてください。",
+        "en": "Another training run is in progress. Wait for it or cancel it first.",
+    },
+    "ui.scratch.started": {
+        "ja": "学習開始: パラメータ {parameters:,} / 語彙 {vocab_size} / 学習トークン {train_tokens:,} / 検証トークン {val_tokens:,} ({device})",
+        "en": "Training: {parameters:,} parameters / vocabulary {vocab_size} / {train_tokens:,} training tokens / {val_tokens:,} validation tokens ({device})",
+    },
+    "ui.scratch.step": {"ja": "ステップ {step} (損失 {loss})", "en": "step {step} (loss {loss})"},
+    "ui.scratch.step_status": {
+        "ja": "ステップ {step}/{total} ・ 損失 {loss} ・ {speed} トークン/秒",
+        "en": "step {step}/{total} · loss {loss} · {speed} tokens/s",
+    },
+    "ui.scratch.done": {
+        "ja": "完了。最良の検証損失 {val}。保存先: {folder}",
+        "en": "Done. Best validation loss {val}. Saved in {folder}",
+    },
+    "ui.scratch.loss": {"ja": "損失 (train = 学習、validation = 検証)", "en": "Loss (train, validation)"},
+    "ui.scratch.samples": {"ja": "生成された文", "en": "Samples"},
+    "ui.scratch.tokenizer": {"ja": "トークナイザーの分け方を見る", "en": "See how the tokenizer splits text"},
+    "ui.scratch.sentence": {"ja": "文", "en": "Sentence"},
+    "ui.scratch.sentence_default": {
+        "ja": "モノづくり塾では3Dプリンターの使い方を学べます。",
+        "en": "モノづくり塾では3Dプリンターの使い方を学べます。",
+    },
+    "ui.scratch.prompt_default": {"ja": "モノづくり塾は", "en": "モノづくり塾は"},
+    "ui.scratch.split": {"ja": "分割", "en": "Split"},
+    "ui.scratch.no_tokenizer": {
+        "ja": "まだトークナイザーがありません。先に学習を始めてください。",
+        "en": "There is no tokenizer yet. Start training first.",
+    },
+    "ui.scratch.pieces": {"ja": "{n} トークン: {pieces}", "en": "{n} tokens: {pieces}"},
+    "ui.scratch.export": {"ja": "GGUF に書き出す", "en": "Export to GGUF"},
+    "ui.scratch.model_name": {"ja": "モデル名", "en": "Model name"},
+    "ui.scratch.export_button": {"ja": "書き出して確認", "en": "Export and check"},
+    "ui.scratch.try": {"ja": "作ったモデルで文を続ける (llama.cpp)", "en": "Continue text with the model (llama.cpp)"},
+    "ui.scratch.prompt": {"ja": "書き出し", "en": "Beginning"},
+    "ui.scratch.max_tokens": {"ja": "長さ (トークン)", "en": "Length (tokens)"},
+    "ui.scratch.generate": {"ja": "続きを生成", "en": "Continue"},
+    "ui.scratch.continuation": {"ja": "生成結果", "en": "Result"},
     "ui.launch.share_needs_auth": {
         "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か "
         "--auth-file ファイル を一緒に指定してください。",
@@ -716,6 +791,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.migrated": {
         "ja": "コレクション「{collection}」を {url} へ移しました (チャンク {chunks} 件、再埋め込みなし)。",
         "en": "Copied collection '{collection}' to {url} ({chunks} chunks, no re-embedding).",
+    },
+    "cli.scratch_params": {"ja": "プリセット {preset}: パラメータ数 {n}", "en": "Preset {preset}: {n} parameters"},
+    "cli.scratch_start": {
+        "ja": "学習開始: パラメータ {parameters:,} / 語彙 {vocab_size} / 学習トークン {train_tokens:,} / 検証トークン {val_tokens:,} ({device})",
+        "en": "Training: {parameters:,} parameters / vocabulary {vocab_size} / {train_tokens:,} training tokens / {val_tokens:,} validation tokens ({device})",
+    },
+    "cli.scratch_done": {
+        "ja": "完了。最良の検証損失 {val}。チェックポイント: {out}",
+        "en": "Done. Best validation loss {val}. Checkpoint: {out}",
+    },
+    "cli.scratch_interrupted": {
+        "ja": "中断しました。--resume で {out} から続けられます。",
+        "en": "Interrupted. Continue from {out} with --resume.",
+    },
+    "cli.export_files": {
+        "ja": "HF フォルダ: {hf}\nGGUF: {gguf}\nModelfile: {modelfile}",
+        "en": "HF folder: {hf}\nGGUF: {gguf}\nModelfile: {modelfile}",
+    },
+    "cli.export_verified": {
+        "ja": "llama.cpp での確認: トークン化が一致し、ロジットの差は最大 {diff} です。",
+        "en": "Checked in llama.cpp: tokenisation matches, logits differ by at most {diff}.",
+    },
+    "cli.export_mismatch": {
+        "ja": "llama.cpp での確認で食い違いがありました (ロジットの差 最大 {diff})。上の NG の行を見てください。",
+        "en": "The check in llama.cpp found differences (logits differ by up to {diff}). See the NG lines above.",
+    },
+    "cli.ollama_registered": {
+        "ja": "Ollama に {name} として登録しました (ollama run {name})。",
+        "en": "Registered in Ollama as {name} (ollama run {name}).",
+    },
+    "cli.ollama_manual": {
+        "ja": "Ollama に接続できないため登録していません。Ollama のあるマシンで次を実行してください:\n{commands}",
+        "en": "Ollama cannot be reached, so the model was not registered. On a machine with Ollama, run:\n{commands}",
+    },
+    "cli.local_model": {
+        "ja": "チャットのローカル GGUF 生成でモデル名 {name} として使えます。",
+        "en": "Usable in the chat's local GGUF generator as model {name}.",
     },
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",

@@ -117,7 +117,8 @@ class LocalGGUFChatGenerator:
     :param top_p: nucleus sampling.
     :param repeat_penalty: discourages loops (small base models repeat themselves).
     :param chat_format: a llama-cpp-python chat format; `None` uses the file's own template (or the packaged
-        model's known format).
+        model's known format); `raw` passes the prompt through as plain text to continue (for models trained from
+        scratch without chat data).
     :param stop: extra stop strings.
     """
 
@@ -174,7 +175,8 @@ class LocalGGUFChatGenerator:
         """Load the model (once per process; later calls and other instances reuse it)."""
         if self._llm is None:
             path = resolve_gguf(self.model)
-            self._llm, self._lock = _LoadedModels.get(str(path), self.n_ctx, self.n_threads, self.effective_chat_format)
+            chat_format = None if self.effective_chat_format == "raw" else self.effective_chat_format
+            self._llm, self._lock = _LoadedModels.get(str(path), self.n_ctx, self.n_threads, chat_format)
 
     @component.output_types(replies=list[ChatMessage])
     def run(
@@ -208,11 +210,15 @@ class LocalGGUFChatGenerator:
         assert self._lock is not None
         with self._lock:
             try:
-                stream = self._llm.create_chat_completion(messages=chat, stream=True, stop=stops, **options)
+                if self.effective_chat_format == "raw":  # a model without chat training continues plain text
+                    prompt = "\n\n".join(m["content"] for m in _fold_system(messages))
+                    stream = self._llm.create_completion(prompt, stream=True, stop=stops, **options)
+                else:
+                    stream = self._llm.create_chat_completion(messages=chat, stream=True, stop=stops, **options)
                 text, finish = "", None
                 for part in stream:
                     choice = part["choices"][0]
-                    piece = choice.get("delta", {}).get("content") or ""
+                    piece = choice.get("text") or choice.get("delta", {}).get("content") or ""
                     finish = choice.get("finish_reason") or finish
                     if piece:
                         text += piece
