@@ -1,10 +1,10 @@
-"""One `gr.Blocks` with a status line and one tab per module (chat, corpus, builder, from-scratch LM)."""
+"""One `gr.Blocks` with a status line and one tab per module (chat, corpus, builder, tone tuning, from-scratch LM)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from apps import builder, chat, corpus, scratch
+from apps import builder, chat, corpus, scratch, tone
 from apps.context import AppContext
 
 
@@ -21,6 +21,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab(ctx.t("ui.tab.corpus")):
                 corpus.build(ctx)
             builder_tab, _ = builder.build(ctx, chat_parts)
+            with gr.Tab(ctx.t("ui.tab.tone")):
+                tone.build(ctx)
             with gr.Tab(ctx.t("ui.tab.scratch")):
                 scratch.build(ctx)
         demo.load(ctx.status_markdown, None, status, api_name=False)

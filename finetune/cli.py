@@ -1,4 +1,4 @@
-"""`python -m finetune`: train a small language model from scratch on a collection, and export it.
+"""`python -m finetune`: tone-tune a chat model, train a small language model from scratch, export either.
 
 python -m finetune scratch --collection samples --preset cpu-tiny --steps 300 --out data/scratch/demo
 python -m finetune scratch --out data/scratch/demo --steps 600 --resume        (continue a run)
@@ -64,30 +64,112 @@ def cmd_scratch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_scratch(args: argparse.Namespace) -> int:
-    """Export a run to GGUF, verify it, write the Modelfile and register it in Ollama when reachable."""
-    from finetune.scratch.export import export_run
+def cmd_tone(args: argparse.Namespace) -> int:
+    """Tone-tune a base model on example texts and print progress."""
+    from finetune.tone.train import ToneConfig, train
 
-    result = export_run(Path(args.run), args.name, args.outtype, ollama=not args.no_ollama)
-    print(t("cli.export_files", args.lang, hf=result.hf_dir, gguf=result.gguf, modelfile=result.modelfile))
-    for check in result.report.checks:
+    config = ToneConfig(
+        base=args.base,
+        data=args.data,
+        out_dir=args.out,
+        preset=args.preset,
+        lora_rank=args.rank,
+        lora_alpha=args.alpha,
+        max_seq_len=args.max_seq_len,
+        epochs=args.epochs,
+        steps=args.steps,
+        learning_rate=args.lr,
+        eval_every=args.eval_every,
+        early_stopping_patience=args.patience,
+        load_in_4bit=not args.no_4bit,
+        threads=args.threads,
+        resume=args.resume,
+    )
+    try:
+        for event in train(config):
+            if event.kind == "start":
+                info = event.info
+                print(
+                    t(
+                        "cli.tone_start",
+                        args.lang,
+                        backend=info["backend"],
+                        four_bit=info["four_bit"],
+                        trainable=f"{info['trainable']:,}",
+                        preset=info["preset"],
+                        steps=info["steps"],
+                        train=info["train"],
+                        validation=info["validation"],
+                    )
+                )
+                for key, params in info["problems"]:
+                    print("  " + t(key, args.lang, **params))
+                print(t("cli.tone_template", args.lang) + "\n" + info["template_example"])
+            elif event.kind == "step":
+                memory = f"  GPU {event.gpu_memory_gb:.1f} GB" if event.gpu_memory_gb is not None else ""
+                print(f"step {event.step:5d}  loss {event.loss:.4f}  lr {event.learning_rate:.2e}{memory}", flush=True)
+            elif event.kind == "eval":
+                print(f"step {event.step:5d}  val_loss {event.val_loss:.4f}", flush=True)
+            elif event.kind == "early_stop":
+                print(t("cli.tone_early_stop", args.lang, step=event.step, val=f"{event.val_loss:.4f}"))
+            elif event.kind == "done":
+                print(t("cli.tone_done", args.lang, out=args.out))
+    except KeyboardInterrupt:
+        print(t("cli.scratch_interrupted", args.lang, out=args.out), file=sys.stderr)
+        return 130
+    return 0
+
+
+def _print_report(args: argparse.Namespace, report, registration, local_model: str, name: str) -> None:  # noqa: ANN001
+    for check in report.checks:
+        prompt = check.prompt.replace("\n", " ")[:40]
         print(
-            f"  {'OK' if check.same_tokens and check.same_top1 else 'NG'}  {check.prompt}  "
+            f"  {'OK' if check.same_tokens and check.same_top1 else 'NG'}  {prompt}  "
             f"tokens={'=' if check.same_tokens else '≠'}  max|Δlogit|={check.max_logit_diff:.4f}"
         )
     print(
-        t(
-            "cli.export_verified" if result.report.ok else "cli.export_mismatch",
-            args.lang,
-            diff=f"{result.report.max_logit_diff:.4f}",
-        )
+        t("cli.export_verified" if report.ok else "cli.export_mismatch", args.lang, diff=f"{report.max_logit_diff:.4f}")
     )
-    if result.registration is not None:
-        if result.registration.registered:
-            print(t("cli.ollama_registered", args.lang, name=args.name))
+    if registration is not None:
+        if registration.registered:
+            print(t("cli.ollama_registered", args.lang, name=name))
         else:
-            print(t("cli.ollama_manual", args.lang, commands=result.registration.commands))
-    print(t("cli.local_model", args.lang, name=result.local_model))
+            print(t("cli.ollama_manual", args.lang, commands=registration.commands))
+    print(t("cli.local_model", args.lang, name=local_model))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a run folder: a tone-tuning run (merge → GGUF) or a from-scratch run (HF folder → GGUF)."""
+    run = Path(args.run)
+    name = args.ollama_name or "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in run.name.lower())
+    if (run / "tone_config.json").is_file():
+        if not args.gguf:
+            import json
+
+            from finetune.tone.export import merge_adapter
+
+            base = json.loads((run / "tone_config.json").read_text(encoding="utf-8"))["base"]
+            merge_adapter(base, run / "adapter", run / "export" / "merged")
+            print(t("cli.merged_only", args.lang, folder=run / "export" / "merged"))
+            return 0
+        from finetune.tone.export import export_tuned
+
+        result = export_tuned(run, name, args.quant, ollama=not args.no_ollama)
+        print(t("cli.export_files", args.lang, hf=result.merged_dir, gguf=result.gguf, modelfile=result.modelfile))
+    else:
+        if not args.gguf:
+            from finetune.export.hf import save_hf_folder
+            from finetune.scratch.train import load_model
+
+            model, tokenizer, _ = load_model(run)
+            folder = save_hf_folder(model, tokenizer.path, run / "export" / "hf")
+            print(t("cli.merged_only", args.lang, folder=folder))
+            return 0
+        from finetune.scratch.export import export_run
+
+        result = export_run(run, name, args.quant or "f32", ollama=not args.no_ollama)
+        print(t("cli.export_files", args.lang, hf=result.hf_dir, gguf=result.gguf, modelfile=result.modelfile))
+    _print_report(args, result.report, result.registration, result.local_model, name)
     return 0 if result.report.ok else 1
 
 
@@ -111,12 +193,36 @@ def build_parser() -> argparse.ArgumentParser:
     scratch.add_argument("--log-every", type=int, default=10)
     scratch.add_argument("--device", default="auto", help="auto, cpu or cuda")
     scratch.set_defaults(func=cmd_scratch)
-    export = sub.add_parser("export-scratch", help="export a from-scratch run to GGUF (+ Modelfile, Ollama)")
+    tone = sub.add_parser("tone", help="tone-tune a chat model on example texts (LoRA / QLoRA)")
+    tone.add_argument("--data", required=True, help="CSV / XLSX / JSONL: instruction (+ input) → output, or messages")
+    tone.add_argument("--base", required=True, help="a local Hugging Face model folder (or a hub id when online)")
+    tone.add_argument("--out", required=True, help="run folder (adapter, checkpoint, export)")
+    tone.add_argument(
+        "--preset",
+        default="auto",
+        choices=["auto", "gpu-8gb", "gpu-16gb", "gpu-24gb", "cpu"],
+        help="batch size / accumulation / length by GPU memory (auto picks)",
+    )
+    tone.add_argument("--steps", type=int, default=None, help="training steps (overrides --epochs)")
+    tone.add_argument("--epochs", type=float, default=1.0)
+    tone.add_argument("--rank", type=int, default=16, help="LoRA rank")
+    tone.add_argument("--alpha", type=int, default=32, help="LoRA alpha")
+    tone.add_argument("--lr", type=float, default=2e-4)
+    tone.add_argument("--max-seq-len", type=int, default=None)
+    tone.add_argument("--eval-every", type=int, default=10)
+    tone.add_argument("--patience", type=int, default=3, help="early stopping after this many worse evaluations")
+    tone.add_argument("--no-4bit", action="store_true", help="train on a 16-bit base instead of 4-bit (QLoRA)")
+    tone.add_argument("--threads", type=int, default=1)
+    tone.add_argument("--resume", action="store_true")
+    tone.set_defaults(func=cmd_tone)
+
+    export = sub.add_parser("export", help="export a run (tone or from scratch): merge, GGUF, check, Modelfile")
     export.add_argument("run", help="the run folder")
-    export.add_argument("--name", required=True, help="model name (lower-case letters, digits, . _ -)")
-    export.add_argument("--outtype", default="f32", choices=["f32", "f16", "q8_0"])
+    export.add_argument("--gguf", action="store_true", help="convert to GGUF (else only the merged/HF folder)")
+    export.add_argument("--quant", choices=["q8_0", "f16", "f32"], default=None, help="GGUF weights (default 16-bit)")
+    export.add_argument("--ollama-name", default=None, help="model name in Ollama and for the GGUF file")
     export.add_argument("--no-ollama", action="store_true", help="do not try to register in Ollama")
-    export.set_defaults(func=cmd_export_scratch)
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -289,6 +289,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "Ollama がモデル {name} を登録できませんでした: {detail}",
         "en": "Ollama could not create the model {name}: {detail}",
     },
+    "err.tone_columns": {
+        "ja": "例文ファイルに必要な列がありません (見つかった列: {found})。instruction (指示・質問) と output (理想の答え) の列を作ってください。input と system は任意です。JSONL なら messages の形も使えます。",
+        "en": "The examples file lacks columns (found: {found}). It needs instruction and output; input and system are optional. JSONL may also hold messages.",
+    },
+    "err.tone_too_few": {
+        "ja": "使える例が {n} 件しかありません。少なくとも {minimum} 件 (できれば 100 件以上) 用意してください。",
+        "en": "Only {n} usable examples. Provide at least {minimum} (ideally 100 or more).",
+    },
+    "warn.tone_empty_rows": {
+        "ja": "空の行 {n} 件を除きました (行 {rows})。",
+        "en": "Dropped {n} empty rows (rows {rows}).",
+    },
+    "warn.tone_duplicates": {
+        "ja": "重複した例 {n} 件を除きました (行 {rows})。",
+        "en": "Dropped {n} duplicate examples (rows {rows}).",
+    },
+    "warn.tone_too_long": {
+        "ja": "長すぎる例 {n} 件を除きました (行 {rows}、上限 {max} トークン)。",
+        "en": "Dropped {n} examples longer than {max} tokens (rows {rows}).",
+    },
+    "err.tone_oom": {
+        "ja": "GPU のメモリが足りません (プリセット {preset}、長さ {seq})。プリセット {smaller} を選ぶか、最大長を短くしてください。",
+        "en": "Out of GPU memory (preset {preset}, length {seq}). Choose preset {smaller}, or a shorter maximum length.",
+    },
+    "err.tone_base_missing": {
+        "ja": "ベースモデル {base} を読み込めません ({detail})。Hugging Face 形式のフォルダ (config.json と重み) を指定してください。",
+        "en": "The base model {base} cannot be loaded ({detail}). Give a Hugging Face folder (config.json and weights).",
+    },
     "err.unknown_assistant": {
         "ja": "アシスタント「{name}」はありません。今あるもの: {available}",
         "en": "There is no assistant '{name}'. Available: {available}",
@@ -599,6 +627,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "注意: ログインがありますが --admin が指定されていないため、アシスタントの編集は誰にもできません。",
         "en": "Note: logins are set but no --admin was given, so nobody can edit assistants.",
     },
+    "ui.tab.tone": {"ja": "文章の味付け (トーン調整)", "en": "Tone tuning"},
+    "ui.tone.intro": {
+        "ja": "団体の例文 (質問と理想の答え) で、チャットモデルの書き方を調整します (LoRA)。NVIDIA の GPU があれば Unsloth の 4bit QLoRA、なければ CPU で小さなモデルを調整します。調整したモデルは GGUF に書き出して Ollama に登録でき、どのアシスタントでも使えます。",
+        "en": "Adjust how a chat model writes with the organisation's examples (questions and ideal answers) using LoRA. With an NVIDIA GPU this runs Unsloth 4-bit QLoRA; without one, small models are tuned on the CPU. Export the result to GGUF and Ollama to use it in any assistant.",
+    },
+    "ui.tone.name": {"ja": "実行名 (モデル名にもなります)", "en": "Run name (also the model name)"},
+    "ui.tone.data": {"ja": "例文 (CSV / XLSX / JSONL)", "en": "Examples (CSV / XLSX / JSONL)"},
+    "ui.tone.base": {"ja": "ベースモデル (Hugging Face 形式のフォルダ)", "en": "Base model (a Hugging Face folder)"},
+    "ui.tone.check": {"ja": "データを確認", "en": "Check the data"},
+    "ui.tone.no_data": {"ja": "例文のファイルを選んでください。", "en": "Choose an examples file."},
+    "ui.tone.split": {
+        "ja": "使える例 {n} 件 (学習 {train} / 検証 {val})。",
+        "en": "{n} usable examples ({train} training / {val} validation).",
+    },
+    "ui.tone.preview": {"ja": "例文のプレビュー", "en": "Preview"},
+    "ui.tone.template": {
+        "ja": "ベースモデルのチャットテンプレートを当てた例",
+        "en": "An example with the base model's chat template",
+    },
+    "ui.tone.preset": {"ja": "プリセット (GPU のメモリ)", "en": "Preset (GPU memory)"},
+    "ui.tone.rank": {"ja": "LoRA ランク", "en": "LoRA rank"},
+    "ui.tone.alpha": {"ja": "LoRA アルファ", "en": "LoRA alpha"},
+    "ui.tone.max_len": {"ja": "最大長 (トークン、0 = プリセット)", "en": "Max length (tokens, 0 = preset)"},
+    "ui.tone.epochs": {"ja": "エポック数", "en": "Epochs"},
+    "ui.tone.steps": {"ja": "ステップ数 (0 = エポックで決める)", "en": "Steps (0 = from epochs)"},
+    "ui.tone.lr": {"ja": "学習率", "en": "Learning rate"},
+    "ui.tone.patience": {"ja": "早期終了 (改善しない評価の回数、0 = なし)", "en": "Early stopping patience (0 = off)"},
+    "ui.tone.targets": {"ja": "LoRA をかける層", "en": "LoRA target modules"},
+    "ui.tone.four_bit": {"ja": "4bit で読み込む (QLoRA)", "en": "Load in 4-bit (QLoRA)"},
+    "ui.tone.start": {"ja": "調整開始", "en": "Start tuning"},
+    "ui.tone.step": {"ja": "ステップ {step}/{total} ・ 損失 {loss}", "en": "step {step}/{total} · loss {loss}"},
+    "ui.tone.gpu": {"ja": " ・ GPU メモリ {gb} GB", "en": " · GPU memory {gb} GB"},
+    "ui.tone.export": {"ja": "GGUF に書き出して Ollama に登録", "en": "Export to GGUF and Ollama"},
     "ui.tab.scratch": {"ja": "小さな言語モデルを作る", "en": "Small LM from scratch"},
     "ui.scratch.intro": {
         "ja": "コレクションの文章だけで、小さな言語モデルをゼロから学習します。損失 (loss) が下がり、生成される文が少しずつ文章らしくなる様子を見られます。学習したモデルは GGUF に書き出して llama.cpp や Ollama で動かせます。",
@@ -828,6 +889,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.local_model": {
         "ja": "チャットのローカル GGUF 生成でモデル名 {name} として使えます。",
         "en": "Usable in the chat's local GGUF generator as model {name}.",
+    },
+    "cli.tone_start": {
+        "ja": "調整開始: {backend} (4bit={four_bit}) ・ 学習するパラメータ {trainable} ・ プリセット {preset} ・ {steps} ステップ ・ 学習 {train} 例 / 検証 {validation} 例",
+        "en": "Tuning: {backend} (4-bit={four_bit}) · {trainable} trainable parameters · preset {preset} · {steps} steps · {train} training / {validation} validation examples",
+    },
+    "cli.tone_template": {"ja": "チャットテンプレートを当てた例:", "en": "An example with the chat template applied:"},
+    "cli.tone_early_stop": {
+        "ja": "検証損失が下がらなくなったので、ステップ {step} で止めました (最良 {val})。",
+        "en": "Stopped early at step {step}: the validation loss stopped improving (best {val}).",
+    },
+    "cli.tone_done": {"ja": "完了。アダプター: {out}/adapter", "en": "Done. Adapter: {out}/adapter"},
+    "cli.merged_only": {
+        "ja": "書き出しました: {folder} (GGUF にするには --gguf を付けてください)",
+        "en": "Written: {folder} (add --gguf for a GGUF file)",
     },
     "cli.interrupted": {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",

@@ -187,6 +187,6 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     printed = capsys.readouterr().out
     assert "2,391,744 parameters" in printed and "val_loss" in printed and "Done." in printed
-    assert main(["--lang", "en", "export-scratch", str(out), "--name", "cli-model", "--no-ollama"]) == 0
+    assert main(["--lang", "en", "export", str(out), "--gguf", "--ollama-name", "cli-model", "--no-ollama"]) == 0
     assert "tokenisation matches" in capsys.readouterr().out
-    assert main(["--lang", "en", "export-scratch", str(out), "--name", "Bad Name"]) == 2
+    assert main(["--lang", "en", "export", str(out), "--gguf", "--ollama-name", "Bad Name"]) == 2
