@@ -17,6 +17,7 @@ import pandas as pd
 
 from apps.context import AppContext
 from apps.corpus import collection_names
+from apps.exports import export_markdown
 from corpus.errors import CorpusError
 from finetune.scratch.train import PRESETS, TrainConfig, parameter_count, train
 
@@ -140,32 +141,7 @@ def export(ctx: AppContext, collection: str | None, preset: str, name: str, outt
         result = export_run(run_dir(ctx, collection or "", preset), (name or "").strip(), outtype)
     except CorpusError as e:
         raise gr.Error(e.message(ctx.lang)) from e
-    rows = ["| prompt | tokens | max Δlogit | top-1 |", "|---|---|---|---|"]
-    rows += [
-        f"| {c.prompt} | {'=' if c.same_tokens else '≠'} | {c.max_logit_diff:.4f} | {'=' if c.same_top1 else '≠'} |"
-        for c in result.report.checks
-    ]
-    verdict = ctx.t(
-        "cli.export_verified" if result.report.ok else "cli.export_mismatch", diff=f"{result.report.max_logit_diff:.4f}"
-    )
-    if result.registration is not None and result.registration.registered:
-        ollama = ctx.t("cli.ollama_registered", name=name)
-    else:
-        commands = result.registration.commands if result.registration else ""
-        ollama = ctx.t("cli.ollama_manual", commands=f"\n```\n{commands}\n```")
-    text = "\n".join(
-        [
-            f"{'✓' if result.report.ok else '⚠'} {verdict}",
-            "",
-            *rows,
-            "",
-            ollama,
-            "",
-            ctx.t("cli.local_model", name=result.local_model),
-            "",
-            f"`{result.gguf}`",
-        ]
-    )
+    text = export_markdown(ctx, result.report, result.registration, name, result.local_model)
     return text, result.modelfile.read_text(encoding="utf-8")
 
 

@@ -16,6 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from apps.context import AppContext
+from apps.exports import export_markdown
 from corpus.errors import CorpusError
 from finetune.tone.train import PRESETS, TARGET_MODULES, ToneConfig, train
 
@@ -154,31 +155,7 @@ def export(ctx: AppContext, name: str, quant: str) -> tuple[str, str]:
         result = export_tuned(run_folder(ctx, name), model_name, None if quant == "f16" else quant)
     except CorpusError as e:
         raise gr.Error(e.message(ctx.lang)) from e
-    rows = ["| prompt | tokens | max Δlogit | top-1 |", "|---|---|---|---|"]
-    rows += [
-        f"| {c.prompt.strip().replace(chr(10), ' ')[:40]} | {'=' if c.same_tokens else '≠'} | "
-        f"{c.max_logit_diff:.4f} | {'=' if c.same_top1 else '≠'} |"
-        for c in result.report.checks
-    ]
-    verdict = ctx.t(
-        "cli.export_verified" if result.report.ok else "cli.export_mismatch", diff=f"{result.report.max_logit_diff:.4f}"
-    )
-    if result.registration is not None and result.registration.registered:
-        ollama = ctx.t("cli.ollama_registered", name=model_name)
-    else:
-        commands = result.registration.commands if result.registration else ""
-        ollama = ctx.t("cli.ollama_manual", commands=f"\n```\n{commands}\n```")
-    text = "\n".join(
-        [
-            f"{'✓' if result.report.ok else '⚠'} {verdict}",
-            "",
-            *rows,
-            "",
-            ollama,
-            "",
-            ctx.t("cli.local_model", name=result.local_model),
-        ]
-    )
+    text = export_markdown(ctx, result.report, result.registration, model_name, result.local_model)
     return text, result.modelfile.read_text(encoding="utf-8")
 
 

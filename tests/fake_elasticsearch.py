@@ -13,8 +13,10 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes import serve_handler
 
 INFO = {
     "name": "fake",
@@ -235,10 +237,5 @@ def fake_cluster() -> Iterator[tuple[str, FakeCluster]]:
         def do_DELETE(self) -> None:
             self._serve("DELETE")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", cluster
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as url:
+        yield url, cluster

@@ -129,16 +129,20 @@ class FakeOllama:
 
 
 @contextmanager
-def serve(fake: FakeOllama) -> Iterator[str]:
-    """Run the fake on a free port; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on a free port of 127.0.0.1 in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serve(fake: FakeOllama):  # noqa: ANN201 - a context manager yielding the URL
+    """Run the Ollama fake on a free port; yields its base URL."""
+    return serve_handler(fake.handler())
 
 
 class FakeElasticsearch:
@@ -197,14 +201,6 @@ class FakeElasticsearch:
         return Handler
 
 
-@contextmanager
-def serve_es(fake: FakeElasticsearch) -> Iterator[str]:
+def serve_es(fake: FakeElasticsearch):  # noqa: ANN201 - a context manager yielding the URL
     """Run the Elasticsearch fake on a free port; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_handler(fake.handler())

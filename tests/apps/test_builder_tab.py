@@ -9,7 +9,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from pipelines.registry import AssistantRegistry
-from tests.pipelines.test_evaluation import SHEET, make_fruit_collection
+from tests.pipelines.test_evaluation import SHEET, fruit_assistant, make_fruit_collection
 
 FORM = [
     "museum_guide",
@@ -98,8 +98,6 @@ def test_modules_outside_the_allowlist_cannot_be_saved(launch, quick_assistants:
 
 
 def test_only_admins_can_edit(launch, quick_assistants: Path) -> None:  # noqa: ANN001
-    import apps.launcher as launcher
-
     url = launch(auth=[("admin", "a-pass"), ("staff", "s-pass")], admins=frozenset({"admin"}))
     staff = Client(url, auth=("staff", "s-pass"), verbose=False)
     original, _, _ = Client(url, auth=("admin", "a-pass"), verbose=False).predict(
@@ -114,27 +112,11 @@ def test_only_admins_can_edit(launch, quick_assistants: Path) -> None:  # noqa: 
     admin = Client(url, auth=("admin", "a-pass"), verbose=False)
     _, _, message, _ = admin.predict("offline_guide", original, api_name="/save_assistant")
     assert "保存しました" in message
-    assert launcher  # the admin list reaches the app through the launcher's prepare()
 
 
 def test_evaluation_in_the_tab(launch, tmp_path: Path, quick_assistants: Path) -> None:  # noqa: ANN001
-    from pipelines.builder import AssistantSpec, render_assistant_yaml
-
     make_fruit_collection(tmp_path)
-    spec = AssistantSpec(
-        "fruit",
-        "果物係",
-        "",
-        "fruit",
-        "local",
-        "gemma3-270m",
-        "果物の係です。",
-        top_k=3,
-        vector_weight=0.0,
-        context_window=4096,
-        max_tokens=16,
-    )
-    (quick_assistants / "fruit.yaml").write_text(render_assistant_yaml(spec), encoding="utf-8")
+    (quick_assistants / "fruit.yaml").write_text(fruit_assistant(), encoding="utf-8")
     sheet = tmp_path / "sheet.csv"
     sheet.write_text(SHEET, encoding="utf-8")
     client = Client(launch(), verbose=False)
