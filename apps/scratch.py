@@ -190,7 +190,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
     with gr.Accordion(ctx.t("ui.scratch.tokenizer"), open=False):
         with gr.Row():
             sentence = gr.Textbox(
-                value="モノづくり塾では3Dプリンターの使い方を学べます。", label=ctx.t("ui.scratch.sentence"), scale=4
+                value=ctx.t("ui.scratch.sentence_default"), label=ctx.t("ui.scratch.sentence"), scale=4
             )
             split = gr.Button(ctx.t("ui.scratch.split"), scale=1)
         pieces = gr.Markdown()
