@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         sample_every=args.steps,
         checkpoint_every=args.steps,
     )
-    speeds, val, started = [], None, time.perf_counter()
+    speeds, val, best, started = [], None, None, time.perf_counter()
     for event in train(config, texts):
         if event.kind == "start":
             print(
@@ -58,11 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         elif event.kind == "eval":
             print(f"step {event.step}: train loss {event.loss:.3f}, validation loss {event.val_loss:.3f}")
             val = event.val_loss
+        elif event.kind == "done":
+            best = event.val_loss
         elif event.kind == "sample":
             print(f"sample: {event.text[:80]}")
     wall = time.perf_counter() - started
     print(f"training tokens/s: median {statistics.median(speeds):,.0f} (steps only), wall {wall:.0f}s")
-    print(f"final validation loss: {val:.3f}")
+    print(
+        f"final validation loss: {val:.3f} (best {best:.3f}; the sample corpus is a few thousand characters, so a "
+        "model this size memorises it: use a larger collection to see generalisation)"
+    )
     return 0
 
 
