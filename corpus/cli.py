@@ -16,9 +16,9 @@ import json
 import sys
 from pathlib import Path
 
-from corpus.errors import CorpusError
 from corpus.ingest import Ingestor, IngestResult
 from corpus.stores import get_backend
+from tokka.cli import run
 from tokka.locales import t
 from tokka.settings import get_settings
 
@@ -340,10 +340,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    args.lang = args.lang or get_settings().language
-    try:
-        return args.func(args)
-    except CorpusError as e:
-        print(e.message(args.lang), file=sys.stderr)
-        return 2
+    return run(build_parser(), argv)

@@ -11,9 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from corpus.errors import CorpusError
+from tokka.cli import run
 from tokka.locales import t
-from tokka.settings import get_settings
 
 
 def cmd_scratch(args: argparse.Namespace) -> int:
@@ -228,13 +227,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    args.lang = args.lang or get_settings().language
-    try:
-        return args.func(args)
-    except CorpusError as e:
-        print(e.message(args.lang), file=sys.stderr)
-        return 2
-    except ValueError as e:
-        print(str(e), file=sys.stderr)
-        return 2
+    return run(build_parser(), argv, plain_errors=(ValueError,))

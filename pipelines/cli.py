@@ -11,11 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from corpus.errors import CorpusError
 from pipelines.registry import AssistantRegistry
 from pipelines.validation import validate_file
+from tokka.cli import run
 from tokka.locales import t
-from tokka.settings import get_settings
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -190,10 +189,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    args.lang = args.lang or get_settings().language
-    try:
-        return args.func(args)
-    except CorpusError as e:
-        print(e.message(args.lang), file=sys.stderr)
-        return 2
+    return run(build_parser(), argv)
