@@ -7,16 +7,14 @@ says how a real Elasticsearch ranks, and no test presents it as such. Live-clust
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes import serve_handler
+from tests.fakes import elasticsearch_handler, serve_handler
 
 INFO = {
     "name": "fake",
@@ -199,43 +197,9 @@ def fake_cluster() -> Iterator[tuple[str, FakeCluster]]:
     """Serve a FakeCluster on 127.0.0.1; yields (url, cluster)."""
     cluster = FakeCluster()
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+    def respond(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:  # noqa: ANN401
+        with cluster.lock:
+            return cluster.handle(method, path, params, body)
 
-        def _serve(self, method: str) -> None:
-            path, _, query = self.path.partition("?")
-            params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-            if path.endswith("_bulk"):
-                body: Any = [json.loads(line) for line in raw.splitlines() if line.strip()]
-            else:
-                body = json.loads(raw) if raw else None
-            with cluster.lock:
-                status, payload = cluster.handle(method, path, params, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("X-Elastic-Product", "Elasticsearch")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "0" if method == "HEAD" else str(len(data)))
-            self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_HEAD(self) -> None:
-            self._serve("HEAD")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PUT(self) -> None:
-            self._serve("PUT")
-
-        def do_DELETE(self) -> None:
-            self._serve("DELETE")
-
-    with serve_handler(Handler) as url:
+    with serve_handler(elasticsearch_handler(respond)) as url:
         yield url, cluster

@@ -145,6 +145,50 @@ def serve(fake: FakeOllama):  # noqa: ANN201 - a context manager yielding the UR
     return serve_handler(fake.handler())
 
 
+def elasticsearch_handler(respond) -> type[BaseHTTPRequestHandler]:  # noqa: ANN001
+    """An HTTP handler speaking like Elasticsearch (JSON, NDJSON bulk bodies, the product header) that answers
+    with `respond(method, path, query params, body) -> (status, json)`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _serve(self, method: str) -> None:
+            path, _, query = self.path.partition("?")
+            params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+            if path.endswith("_bulk"):
+                body: object = [json.loads(line) for line in raw.splitlines() if line.strip()]
+            else:
+                body = json.loads(raw) if raw else None
+            status, payload = respond(method, path, params, body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("X-Elastic-Product", "Elasticsearch")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "0" if method == "HEAD" else str(len(data)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_HEAD(self) -> None:
+            self._serve("HEAD")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
+
+    return Handler
+
+
 class FakeElasticsearch:
     """An HTTP-level stand-in for Elasticsearch that records every request and answers from `routes`
     (a function `(method, path, body) -> (status, json) | None`). It checks what *we* send and how we handle
@@ -155,50 +199,13 @@ class FakeElasticsearch:
         self.requests: list[tuple[str, str, object]] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+        def respond(method: str, path: str, params: dict[str, str], body: object) -> tuple[int, object]:
+            self.requests.append(
+                (method, path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""), body)
+            )
+            return self.routes(method, path, body) or (404, {"error": "not found", "status": 404})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _handle(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length", 0) or 0)
-                raw = self.rfile.read(length) if length else b""
-                if raw and b"\n" in raw.strip() and self.path.split("?")[0].endswith("_bulk"):
-                    body: object = [json.loads(line) for line in raw.splitlines() if line.strip()]
-                else:
-                    body = json.loads(raw) if raw else None
-                fake.requests.append((method, self.path, body))
-                answer = fake.routes(method, self.path.split("?")[0], body) or (
-                    404,
-                    {"error": "not found", "status": 404},
-                )
-                status, payload = answer
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("X-Elastic-Product", "Elasticsearch")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", "0" if method == "HEAD" else str(len(data)))
-                self.end_headers()
-                if method != "HEAD":
-                    self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_HEAD(self) -> None:
-                self._handle("HEAD")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-            def do_PUT(self) -> None:
-                self._handle("PUT")
-
-            def do_DELETE(self) -> None:
-                self._handle("DELETE")
-
-        return Handler
+        return elasticsearch_handler(respond)
 
 
 def serve_es(fake: FakeElasticsearch):  # noqa: ANN201 - a context manager yielding the URL

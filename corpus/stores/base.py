@@ -64,6 +64,9 @@ class CollectionStore:
         :raises DuplicateDocumentError: for an existing id with policy `NONE`/`FAIL`.
         :raises StoreError: for embeddings of another model or dimension.
         """
+        if not isinstance(documents, list) or any(not isinstance(d, Document) for d in documents):
+            msg = "Please provide a list of Documents."
+            raise ValueError(msg)
         return self.backend.write(self.collection, documents, policy, embedding_model)
 
     def delete_documents(self, document_ids: list[str]) -> None:

@@ -532,9 +532,6 @@ class ElasticBackend:
         embedding_model: str | None = None,
     ) -> int:
         """Write with a duplicate policy (`NONE` = `FAIL`)."""
-        if not isinstance(documents, list) or any(not isinstance(d, Document) for d in documents):
-            msg = "Please provide a list of Documents."
-            raise ValueError(msg)
         changes = self._check_embeddings(collection, documents, embedding_model)
         ids = [d.id for d in documents]
         existing: set[str] = set()

@@ -407,9 +407,6 @@ class EmbeddedBackend:
         embedding_model: str | None = None,
     ) -> int:
         """Write documents with a duplicate policy (`NONE` behaves as `FAIL`). :returns: the number written."""
-        if not isinstance(documents, list) or any(not isinstance(d, Document) for d in documents):
-            msg = "Please provide a list of Documents."
-            raise ValueError(msg)
         if policy == DuplicatePolicy.NONE:
             policy = DuplicatePolicy.FAIL
         written = 0
