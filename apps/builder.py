@@ -16,7 +16,7 @@ import gradio as gr
 
 from apps.context import AppContext
 from apps.corpus import collection_names
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines import assistant_files, evaluation
 from pipelines.builder import ANSWER_STYLES, AssistantSpec, check_spec, render_assistant_yaml
 from pipelines.components.embedders import ollama_models
@@ -32,7 +32,7 @@ def _guard(ctx: AppContext, request: gr.Request | None) -> None:
         raise gr.Error(ctx.t("err.not_admin"))
 
 
-def _fail(ctx: AppContext, error: CorpusError) -> gr.Error:
+def _fail(ctx: AppContext, error: TokkaError) -> gr.Error:
     return gr.Error(error.message(ctx.lang))
 
 
@@ -82,7 +82,7 @@ def load(ctx: AppContext, assistant_id: str | None, request: gr.Request | None =
         return "", "", gr.Dropdown(choices=[], value=None)
     try:
         assistant = ctx.registry.get(assistant_id)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     return assistant.text, issues_markdown(ctx, assistant.issues, assistant.path.name), _versions(assistant_id)
 
@@ -103,7 +103,7 @@ def save(ctx: AppContext, assistant_id: str | None, text: str, request: gr.Reque
     _guard(ctx, request)
     try:
         issues = assistant_files.save_assistant(ctx.registry, assistant_id or "", text or "", ctx.lang)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     message = (
         ctx.t("ui.builder.saved", file=f"{assistant_id}.yaml")
@@ -122,7 +122,7 @@ def duplicate(
         created = assistant_files.duplicate_assistant(
             ctx.registry, assistant_id or "", (new_id or "").strip(), ctx.t("ui.builder.copy_suffix")
         )
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     text, issues, versions = load(ctx, created, request=request)
     return (
@@ -142,7 +142,7 @@ def delete(
         raise gr.Error(ctx.t("ui.builder.confirm_delete"))
     try:
         assistant_files.delete_assistant(ctx.registry, assistant_id or "")
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     return (
         gr.Dropdown(choices=assistant_ids(ctx), value=None),
@@ -160,7 +160,7 @@ def restore(
     _guard(ctx, request)
     try:
         assistant_files.restore_version(ctx.registry, assistant_id or "", version or "")
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     text, issues, versions = load(ctx, assistant_id, request=request)
     return (
@@ -180,7 +180,7 @@ def try_text(ctx: AppContext, text: str, question: str, request: gr.Request | No
         raise gr.Error(ctx.t("ui.chat.empty_question"))
     try:
         result = ctx.runner.ask_text(text or "", question.strip(), lang=ctx.lang)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     answer = result.answer or f"⚠ {result.error}"
     return answer, sources_table(ctx, result.sources), prompt_text(result), notice_text(ctx, result)
@@ -217,7 +217,7 @@ def run_evaluation(
                     ctx.t("ui.builder.evaluating", assistant=assistant_id, done=len(results), total=len(questions)),
                 )
             reports.append(evaluation.EvaluationReport(assistant_id, int(k), results))
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     per_question = evaluation.report_frame(reports)
     folder = ctx.settings.data_dir / "evaluations"

@@ -16,7 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from apps.context import AppContext
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines.runner import AnswerResult
 
 SOURCE_COLUMNS = ("number", "cited", "source", "title", "content", "bm25", "vector", "fused")
@@ -103,7 +103,7 @@ def ask(
     def work() -> None:
         try:
             outcome["result"] = ctx.runner.ask(assistant_id, question, on_token=tokens.put, lang=ctx.lang)
-        except CorpusError as e:
+        except TokkaError as e:
             outcome["error"] = e.message(ctx.lang)
         except Exception as e:  # noqa: BLE001 - shown to the user instead of a silent failure
             outcome["error"] = ctx.t("err.generation_failed", detail=str(e)[:300])
@@ -136,7 +136,7 @@ def assistant_details(ctx: AppContext, assistant_id: str | None) -> tuple[str, s
         return "", ""
     try:
         assistant = ctx.registry.get(assistant_id)
-    except CorpusError as e:
+    except TokkaError as e:
         return f"⚠ {e.message(ctx.lang)}", ""
     kind = ctx.t(f"ui.generator.{assistant.generator}") if assistant.generator in ("ollama", "local") else "-"
     lines = [

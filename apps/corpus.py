@@ -19,7 +19,7 @@ import pandas as pd
 
 from apps.context import AppContext
 from corpus import manage
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from corpus.ingest import Ingestor, IngestResult
 from pipelines.search import MODES, search_collection
 
@@ -34,7 +34,7 @@ def short(source: str) -> str:
     return source if "://" in source else Path(source).name
 
 
-def _fail(ctx: AppContext, error: CorpusError) -> gr.Error:
+def _fail(ctx: AppContext, error: TokkaError) -> gr.Error:
     return gr.Error(error.message(ctx.lang))
 
 
@@ -110,7 +110,7 @@ def create(ctx: AppContext, name: str, embedder: str) -> tuple[Any, ...]:
     """Create a collection and select it."""
     try:
         info = manage.create_collection(name, embedder)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     message = ctx.t(
         "ui.corpus.created",
@@ -126,7 +126,7 @@ def delete(ctx: AppContext, collection: str | None, confirmation: str) -> tuple[
         raise gr.Error(ctx.t("ui.corpus.no_collection"))
     try:
         manage.delete_collection(collection, confirmation)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     return (*refresh(ctx, None), ctx.t("ui.corpus.deleted", collection=collection), "")
 
@@ -141,7 +141,7 @@ def add_files(
         raise gr.Error(ctx.t("ui.corpus.no_files"))
     try:
         ingestor = Ingestor(collection)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     rows: list[list[Any]] = []
     counts = dict.fromkeys(("added", "updated", "unchanged", "failed"), 0)
@@ -162,7 +162,7 @@ def remove(ctx: AppContext, collection: str | None, source: str | None) -> tuple
         raise gr.Error(ctx.t("ui.corpus.no_collection"))
     try:
         chunks = manage.remove_document(collection, source)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     return (*refresh(ctx, collection), ctx.t("ui.corpus.removed", source=short(source), chunks=chunks))
 
@@ -179,7 +179,7 @@ def reindex(
             if progress is not None and total:
                 progress(done / total, desc=ctx.t("ui.corpus.reindex_progress", done=done, total=total))
             yield ctx.t("ui.corpus.reindex_progress", done=done, total=total)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     except GeneratorExit:  # cancelled from the UI: nothing was written
         cancel.set()
@@ -201,7 +201,7 @@ def search(ctx: AppContext, collection: str | None, query: str, mode: str, top_k
         raise gr.Error(ctx.t("ui.chat.empty_question"))
     try:
         found = search_collection(collection, query.strip(), int(top_k), mode)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     headers = (
         [ctx.t(f"ui.corpus.col.{c}") for c in ("rank", "file", "title")]
@@ -246,7 +246,7 @@ def open_chunk(ctx: AppContext, collection: str | None, chunk_id: str | None) ->
         raise gr.Error(ctx.t("ui.corpus.no_collection"))
     try:
         details = manage.chunk_details(collection, chunk_id)
-    except CorpusError as e:
+    except TokkaError as e:
         raise _fail(ctx, e) from e
     chunk, record = details["chunk"], details["source"]
     lines = [

@@ -11,7 +11,7 @@ import pandas as pd
 
 from apps.context import AppContext
 from apps.corpus import when
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from corpus.web.crawler import Crawler, CrawlResult
 
 STATUSES = ("added", "updated", "unchanged", "duplicate", "skipped", "removed", "failed")
@@ -89,7 +89,7 @@ def crawl(
                     desc=ctx.t("ui.crawl.progress", done=len(results), url=result.url),
                 )
             yield crawl_table(ctx, results), ctx.t("ui.crawl.progress", done=len(results), url=result.url)
-    except CorpusError as e:
+    except TokkaError as e:
         raise gr.Error(e.message(ctx.lang)) from e
     counts = {s: sum(1 for r in results if r.status == s) for s in STATUSES}
     yield crawl_table(ctx, results), ctx.t("ui.crawl.done", **counts)

@@ -18,7 +18,7 @@ import pandas as pd
 from apps.context import AppContext
 from apps.corpus import collection_names
 from apps.exports import export_markdown
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from finetune.scratch.train import PRESETS, TrainConfig, parameter_count, train
 
 _running = threading.Lock()
@@ -71,7 +71,7 @@ def start_training(
             raise gr.Error(ctx.t("err.no_checkpoint", folder=str(folder)))
         try:
             texts = None if resume else collection_texts(collection)
-        except CorpusError as e:
+        except TokkaError as e:
             raise gr.Error(e.message(ctx.lang)) from e
         config = TrainConfig(
             out_dir=str(folder),
@@ -139,7 +139,7 @@ def export(ctx: AppContext, collection: str | None, preset: str, name: str, outt
 
     try:
         result = export_run(run_dir(ctx, collection or "", preset), (name or "").strip(), outtype)
-    except CorpusError as e:
+    except TokkaError as e:
         raise gr.Error(e.message(ctx.lang)) from e
     text = export_markdown(ctx, result.report, result.registration, name, result.local_model)
     return text, result.modelfile.read_text(encoding="utf-8")

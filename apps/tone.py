@@ -17,7 +17,7 @@ import pandas as pd
 
 from apps.context import AppContext
 from apps.exports import export_markdown
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from finetune.tone.train import PRESETS, TARGET_MODULES, ToneConfig, train
 
 _running = threading.Lock()
@@ -51,7 +51,7 @@ def check_data(ctx: AppContext, data: str | None, base: str) -> tuple[pd.DataFra
     ensure_chat_template(tokenizer)
     try:
         report = load_examples(data, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
-    except CorpusError as e:
+    except TokkaError as e:
         raise gr.Error(e.message(ctx.lang)) from e
     notes = [ctx.t("ui.tone.split", n=len(report.examples), train=len(report.train), val=len(report.validation))]
     notes += [f"⚠ {ctx.t(key, **params)}" for key, params in report.problems]
@@ -140,7 +140,7 @@ def start(
             for _ in events:
                 pass
             raise
-        except CorpusError as e:
+        except TokkaError as e:
             raise gr.Error(e.message(ctx.lang)) from e
     finally:
         _running.release()
@@ -153,7 +153,7 @@ def export(ctx: AppContext, name: str, quant: str) -> tuple[str, str]:
     model_name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in (name or "").lower())
     try:
         result = export_tuned(run_folder(ctx, name), model_name, None if quant == "f16" else quant)
-    except CorpusError as e:
+    except TokkaError as e:
         raise gr.Error(e.message(ctx.lang)) from e
     text = export_markdown(ctx, result.report, result.registration, model_name, result.local_model)
     return text, result.modelfile.read_text(encoding="utf-8")

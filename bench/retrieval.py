@@ -293,10 +293,10 @@ def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:  #
 
 
 if __name__ == "__main__":
-    from corpus.errors import CorpusError
+    from tokka.errors import TokkaError
 
     try:
         sys.exit(main())
-    except CorpusError as error:
+    except TokkaError as error:
         print(error.message("en"), file=sys.stderr)
         sys.exit(2)

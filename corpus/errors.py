@@ -1,31 +1,17 @@
-"""Errors raised by `corpus`: each carries a locale key and parameters, so the CLI and UI show it in the user's
-language (see `tokka.locales`). `str(error)` is the English text, for logs."""
+"""Errors raised by `corpus` (loading files, the stores, embedding models); all are :class:`tokka.errors.TokkaError`."""
 
 from __future__ import annotations
 
-from tokka.locales import t
+from tokka.errors import TokkaError
 
 
-class CorpusError(Exception):
-    """Base class. `code` is a key of `tokka.locales.MESSAGES`; `params` fill its placeholders."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(t(code, "en", **params))
-
-    def message(self, lang: str | None = None) -> str:
-        """The message in `lang` (default: the configured language)."""
-        return t(self.code, lang, **self.params)
-
-
-class LoadError(CorpusError):
+class LoadError(TokkaError):
     """A file could not be turned into text. Nothing is written to the store."""
 
 
-class StoreError(CorpusError):
+class StoreError(TokkaError):
     """The store refused an operation (unknown collection, mixed embedding models, duplicates)."""
 
 
-class EmbedderUnavailableError(CorpusError):
+class EmbedderUnavailableError(TokkaError):
     """The embedding model a collection needs cannot be reached."""

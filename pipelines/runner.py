@@ -20,7 +20,7 @@ from haystack import tracing
 from haystack.core.errors import PipelineRuntimeError
 from haystack.dataclasses import ChatMessage, StreamingChunk
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines.components.answer import source_view
 from pipelines.registry import AssistantRegistry
 from tokka.locales import t
@@ -213,7 +213,7 @@ def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None) -> tu
     url = getattr(component, "url", get_settings().ollama_url)
     model = getattr(component, "model", "")
     timeout = getattr(component, "timeout", get_settings().ollama_timeout)
-    if isinstance(cause, CorpusError):
+    if isinstance(cause, TokkaError):
         return cause.code, cause.message(lang)
     if isinstance(cause, httpx.TimeoutException | TimeoutError):
         return "err.ollama_timeout", t("err.ollama_timeout", lang, timeout=timeout)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tokka.errors import TokkaError
 from tokka.settings import get_settings
 
 
@@ -17,13 +18,11 @@ def run(
     :param plain_errors: further exception types whose text is shown as it is (e.g. `ValueError` for bad settings).
     :returns: the command's exit code, or 2 after an error.
     """
-    from corpus.errors import CorpusError
-
     args = parser.parse_args(argv)
     args.lang = args.lang or get_settings().language
     try:
         return args.func(args)
-    except CorpusError as e:
+    except TokkaError as e:
         print(e.message(args.lang), file=sys.stderr)  # noqa: T201 - a command line's output
         return 2
     except plain_errors as e:

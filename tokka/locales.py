@@ -1,6 +1,6 @@
 """The one locale table: every message a user can read, in Japanese (default) and English.
 
-Library code raises errors that carry a message *key* and parameters (see `corpus.errors.CorpusError`);
+Library code raises errors that carry a message *key* and parameters (see `tokka.errors.TokkaError`);
 the CLI and the UI turn them into text with :func:`t` in the user's language.
 Keys are grouped by where they appear: `err.*` (errors), `cli.*` (command line), `ui.*` (the Gradio app).
 """

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from corpus.ingest import Ingestor
 from corpus.loaders.html import html_to_markdown
 from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError
@@ -145,7 +145,7 @@ class Crawler:
         self.settings = settings or get_settings()
         self.delay = self.settings.crawl_delay if delay is None else max(0.0, delay)
         self.prune = prune
-        self._robots: dict[str, robotparser.RobotFileParser | CorpusError | None] = {}
+        self._robots: dict[str, robotparser.RobotFileParser | TokkaError | None] = {}
         self._visited: set[str] = set()
         self._last_request: dict[str, float] = {}
 
@@ -185,7 +185,7 @@ class Crawler:
             url = normalize_url(raw)
             try:
                 check_url(url, self.settings)
-            except CorpusError as e:
+            except TokkaError as e:
                 yield CrawlResult(url, "failed", code=e.code, params=e.params)
                 continue
             starts.append(url)
@@ -239,7 +239,7 @@ class Crawler:
         fetched_at = time.time()
         try:
             page = fetcher.get(url)
-        except CorpusError as e:
+        except TokkaError as e:
             return CrawlResult(url, "failed", depth=depth, fetched=fetched_at, code=e.code, params=e.params), []
         final = normalize_url(page.url)  # after redirects, the page is known by where it really is
         if final != url and final in self._visited:
@@ -334,13 +334,13 @@ class Crawler:
         if site not in self._robots:
             self._robots[site] = self._load_robots(site, fetcher)
         rules = self._robots[site]
-        if isinstance(rules, CorpusError):
+        if isinstance(rules, TokkaError):
             return CrawlResult(url, "skipped", code="err.robots_unreachable", params=rules.params)
         if rules is not None and not rules.can_fetch(USER_AGENT, url):
             return CrawlResult(url, "skipped", code="err.robots_disallowed", params={"url": url})
         return True
 
-    def _load_robots(self, site: str, fetcher: Fetcher) -> robotparser.RobotFileParser | CorpusError | None:
+    def _load_robots(self, site: str, fetcher: Fetcher) -> robotparser.RobotFileParser | TokkaError | None:
         try:
             page = fetcher.get(site + "/robots.txt")
         except FetchError as e:
@@ -349,7 +349,7 @@ class Crawler:
                 return None  # no robots.txt: everything is allowed
             # RFC 9309: a robots.txt that cannot be read because of a server or network error means "disallow all".
             return FetchError("err.robots_unreachable", site=site, detail=e.message("en"))
-        except CorpusError as e:
+        except TokkaError as e:
             return e
         rules = robotparser.RobotFileParser()
         rules.parse(page.data.decode("utf-8", "replace").splitlines())
@@ -390,9 +390,9 @@ class Crawler:
             try:
                 data = fetcher.get(sitemap).data
                 root = lxml.etree.fromstring(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
-            except (CorpusError, lxml.etree.XMLSyntaxError, OSError) as e:
+            except (TokkaError, lxml.etree.XMLSyntaxError, OSError) as e:
                 if sitemap == url or not pages:
-                    params = e.params if isinstance(e, CorpusError) else {"url": sitemap, "detail": str(e)[:200]}
+                    params = e.params if isinstance(e, TokkaError) else {"url": sitemap, "detail": str(e)[:200]}
                     problems.append(
                         CrawlResult(sitemap, "failed", code=getattr(e, "code", "err.fetch_failed"), params=params)
                     )
@@ -429,5 +429,5 @@ def _page_text(page: Fetched) -> str:
             pass
     try:
         return decode_html(page.data)[0]
-    except CorpusError:
+    except TokkaError:
         return page.data.decode("utf-8", "replace")

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from corpus.web.safety import check_url
 from tokka import __version__
 from tokka.settings import Settings, get_settings
@@ -17,7 +17,7 @@ USER_AGENT = f"tokka-crawler/{__version__} (+https://github.com/; local knowledg
 MAX_REDIRECTS = 5
 
 
-class FetchError(CorpusError):
+class FetchError(TokkaError):
     """A page that could not be fetched (HTTP error, timeout, too large, refused address)."""
 
 

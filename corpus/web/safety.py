@@ -13,11 +13,11 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from tokka.settings import Settings, get_settings
 
 
-class UnsafeURLError(CorpusError):
+class UnsafeURLError(TokkaError):
     """A URL the crawler will not fetch (bad scheme, unresolvable host, or a private address)."""
 
 

@@ -18,13 +18,13 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 
 LLAMA_CPP_PYTHON = "0.3.36"
 _MEMBERS = ("convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "conversion/", "gguf-py/")
 
 
-class ConversionError(CorpusError):
+class ConversionError(TokkaError):
     """The converter could not be fetched, or it failed on a model."""
 
 

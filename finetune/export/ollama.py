@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from tokka.settings import get_settings
 
 # For a from-scratch model without chat training: the prompt is passed through as plain text to continue.
 RAW_TEMPLATE = "{{ .Prompt }}"
 
 
-class RegistrationError(CorpusError):
+class RegistrationError(TokkaError):
     """Ollama answered but refused the model."""
 
 

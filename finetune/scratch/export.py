@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from finetune.export.converter import convert_hf_to_gguf
 from finetune.export.hf import save_hf_folder
 from finetune.export.ollama import RAW_TEMPLATE, Registration, register, write_modelfile
@@ -21,7 +21,7 @@ from pipelines.local_models import models_dir
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 
 
-class ExportError(CorpusError):
+class ExportError(TokkaError):
     """A model name Ollama would refuse, or a run folder without a trained model."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from corpus.encoding import decode_text
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 
 INSTRUCTION_COLUMNS = ("instruction", "prompt", "question", "指示", "質問", "入力文")
 INPUT_COLUMNS = ("input", "context", "入力", "補足")
@@ -25,7 +25,7 @@ SYSTEM_COLUMNS = ("system", "システム")
 MIN_EXAMPLES = 10
 
 
-class ToneDataError(CorpusError):
+class ToneDataError(TokkaError):
     """A data file that cannot be used for tuning."""
 
 
@@ -131,7 +131,7 @@ def load_examples(
             rows = _from_frame(
                 pd.read_csv(io.StringIO(decode_text(path.read_bytes())[0]), dtype=str, sep=None, engine="python")
             )[0]
-    except CorpusError:
+    except TokkaError:
         raise
     except (OSError, ValueError, pd.errors.ParserError) as e:
         raise ToneDataError("err.sheet_unreadable", detail=str(e)[:200]) from e

@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from finetune.tone.data import Example, load_examples
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -51,7 +51,7 @@ PRESETS = {
 }
 
 
-class ToneTrainingError(CorpusError):
+class ToneTrainingError(TokkaError):
     """Training could not run (out of GPU memory, base model not found)."""
 
 

@@ -17,13 +17,13 @@ from typing import Any
 from haystack import component, default_from_dict, default_to_dict, logging
 from haystack.dataclasses import ChatMessage, StreamingChunk
 
-from corpus.errors import CorpusError
+from tokka.errors import TokkaError
 from pipelines.local_models import default_chat_format, resolve_gguf
 
 logger = logging.getLogger(__name__)
 
 
-class GenerationError(CorpusError):
+class GenerationError(TokkaError):
     """The local model could not answer (e.g. the prompt does not fit its context window)."""
 
 
