@@ -16,12 +16,12 @@ import gradio as gr
 
 from apps.context import AppContext
 from apps.corpus import collection_names
-from tokka.errors import TokkaError
+from corpus.embeddings import ollama_models
 from pipelines import assistant_files, evaluation
 from pipelines.builder import ANSWER_STYLES, AssistantSpec, check_spec, render_assistant_yaml
-from pipelines.components.embedders import ollama_models
 from pipelines.local_models import local_model_names
 from pipelines.validation import render_yaml, validate_text
+from tokka.errors import TokkaError
 from tokka.settings import REPO_ROOT
 
 SAMPLE_SHEET = REPO_ROOT / "pipelines" / "evaluation_sheets" / "samples_questions.csv"

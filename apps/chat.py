@@ -16,8 +16,8 @@ import gradio as gr
 import pandas as pd
 
 from apps.context import AppContext
-from tokka.errors import TokkaError
 from pipelines.runner import AnswerResult
+from tokka.errors import TokkaError
 
 SOURCE_COLUMNS = ("number", "cited", "source", "title", "content", "bm25", "vector", "fused")
 
@@ -29,7 +29,7 @@ def assistant_choices(ctx: AppContext) -> list[tuple[str, str]]:
 
 def default_assistant(ctx: AppContext) -> str | None:
     """The first working assistant whose generator can run now (a local one when Ollama is down)."""
-    from pipelines.components.embedders import ollama_models
+    from corpus.embeddings import ollama_models
 
     working = [a for a in ctx.registry.assistants() if a.ok]
     if ollama_models(ctx.settings.ollama_url, timeout=1.0) is None:

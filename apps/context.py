@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.components.embedders import ollama_models
+from corpus.embeddings import ollama_models
 from pipelines.registry import AssistantRegistry
 from pipelines.runner import AssistantRunner
 from tokka.locales import t

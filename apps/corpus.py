@@ -19,9 +19,10 @@ import pandas as pd
 
 from apps.context import AppContext
 from corpus import manage
+from corpus.files import IngestResult
+from corpus.search import MODES, search_collection
+from pipelines.ingest import Ingestor
 from tokka.errors import TokkaError
-from corpus.ingest import Ingestor, IngestResult
-from pipelines.search import MODES, search_collection
 
 
 def when(timestamp: float | None) -> str:

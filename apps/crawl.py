@@ -11,8 +11,9 @@ import pandas as pd
 
 from apps.context import AppContext
 from apps.corpus import when
-from tokka.errors import TokkaError
 from corpus.web.crawler import Crawler, CrawlResult
+from pipelines.ingest import Ingestor
+from tokka.errors import TokkaError
 
 STATUSES = ("added", "updated", "unchanged", "duplicate", "skipped", "removed", "failed")
 
@@ -69,7 +70,7 @@ def crawl(
     if not starts:
         raise gr.Error(ctx.t("ui.crawl.no_urls"))
     crawler = Crawler(
-        collection,
+        Ingestor(collection),
         depth=int(depth),
         max_pages=int(max_pages),
         same_site=same_site,

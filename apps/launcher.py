@@ -108,7 +108,7 @@ def prepare(  # noqa: ANN201 - gr.Blocks (imported lazily)
     from apps.context import AppContext
 
     if with_samples:
-        from corpus.sample_corpus import ensure_sample_collection
+        from pipelines.ingest import ensure_sample_collection
 
         if ensure_sample_collection():
             print(t("cli.samples_indexed", lang, collection="samples"), flush=True)

@@ -18,8 +18,8 @@ import pandas as pd
 from apps.context import AppContext
 from apps.corpus import collection_names
 from apps.exports import export_markdown
-from tokka.errors import TokkaError
 from finetune.scratch.train import PRESETS, TrainConfig, parameter_count, train
+from tokka.errors import TokkaError
 
 _running = threading.Lock()
 

@@ -17,8 +17,8 @@ import pandas as pd
 
 from apps.context import AppContext
 from apps.exports import export_markdown
-from tokka.errors import TokkaError
 from finetune.tone.train import PRESETS, TARGET_MODULES, ToneConfig, train
+from tokka.errors import TokkaError
 
 _running = threading.Lock()
 

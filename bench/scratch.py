@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.collection == "samples":
         os.environ["TOKKA_DATA_DIR"] = str(workdir / "data")
         os.environ["TOKKA_EMBEDDER"] = "none"
-    from corpus.sample_corpus import ensure_sample_collection
     from finetune.scratch.data import collection_texts
     from finetune.scratch.train import TrainConfig, train
+    from pipelines.ingest import ensure_sample_collection
 
     if args.collection == "samples":
         ensure_sample_collection()

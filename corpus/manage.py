@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.embeddings import choose_embedding_model, embed_texts, embedding_text
 from corpus.errors import StoreError
 from corpus.stores import get_backend, open_store
 from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collection_name
@@ -33,8 +34,6 @@ def create_collection(name: str, embedder: str = "auto") -> CollectionInfo:
     :raises StoreError: `err.invalid_name` or `err.collection_exists`.
     :raises EmbedderUnavailableError: for `ollama` when Ollama or the model is missing.
     """
-    from pipelines.components.embedders import choose_embedding_model
-
     name = validate_collection_name((name or "").strip())
     if backend().collection(name) is not None:
         raise StoreError("err.collection_exists", collection=name)
@@ -113,8 +112,6 @@ def reindex_embeddings(
     Yields `(done, total)` chunks as it goes. The new embeddings are computed first and written in one transaction
     at the end, so a cancelled or failed run leaves the collection exactly as it was.
     """
-    from pipelines.components.embedders import _doc_text, _embed_texts, choose_embedding_model
-
     store = open_store(collection)
     store.backend.require_collection(collection)
     model = choose_embedding_model(embedder)
@@ -127,7 +124,9 @@ def reindex_embeddings(
             if cancel is not None and cancel.is_set():
                 return
             batch = docs[start : start + batch_size]
-            vectors.extend(_embed_texts(model, [_doc_text(d, ["title"]) for d in batch], None, batch_size))
+            vectors.extend(
+                embed_texts(model, [embedding_text(d.content, d.meta, ["title"]) for d in batch], None, batch_size)
+            )
             yield min(start + batch_size, total), total
     if cancel is not None and cancel.is_set():
         return

@@ -152,21 +152,6 @@ def write_newsletter_pdf(path: Path) -> None:
     pdf.save()
 
 
-def ensure_sample_collection(collection: str = SAMPLE_COLLECTION) -> bool:
-    """Index the samples into `collection` when it does not exist yet (first start).
-
-    :returns: True when the samples were indexed now, False when the collection already existed.
-    """
-    from corpus.ingest import Ingestor
-    from corpus.stores import open_store
-
-    info = open_store(collection).info()
-    if info is not None and info.chunks > 0:
-        return False
-    Ingestor(collection).run([SAMPLES_DIR])
-    return True
-
-
 def main() -> None:
     """Write all generated samples into `corpus/samples/`."""
     write_faq_csv(SAMPLES_DIR / "faq.csv")

@@ -20,9 +20,9 @@ import pandas as pd
 from haystack import Document
 
 from corpus.encoding import decode_text
-from tokka.errors import TokkaError
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import CollectionEmbeddingRetriever, HybridRetriever, JapaneseBM25Retriever
+from tokka.errors import TokkaError
 
 QUESTION_COLUMNS = ("question", "質問", "問い", "query")
 EXPECTED_COLUMNS = ("expected", "expected_source", "source", "期待する資料", "正解の資料", "資料", "正解")

@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 from haystack import Pipeline
 
-from tokka.errors import TokkaError
 from pipelines import ALLOWED_MODULES
 from pipelines.validation import Issue, render_yaml, validate_text
+from tokka.errors import TokkaError
 from tokka.settings import REPO_ROOT
 
 ASSISTANTS_DIR = REPO_ROOT / "pipelines" / "assistants"

@@ -20,9 +20,9 @@ from haystack import tracing
 from haystack.core.errors import PipelineRuntimeError
 from haystack.dataclasses import ChatMessage, StreamingChunk
 
-from tokka.errors import TokkaError
 from pipelines.components.answer import source_view
 from pipelines.registry import AssistantRegistry
+from tokka.errors import TokkaError
 from tokka.locales import t
 from tokka.settings import get_settings
 

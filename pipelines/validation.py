@@ -277,8 +277,8 @@ def _unfed_inputs(pipeline: Pipeline, data: dict[str, Any], lines: _Lines) -> li
 
 
 def _environment(pipeline: Pipeline, data: dict[str, Any], meta: dict[str, Any], lines: _Lines) -> list[Issue]:
+    from corpus.embeddings import ollama_has_model, ollama_models
     from corpus.stores import open_store
-    from pipelines.components.embedders import ollama_has_model, ollama_models
     from pipelines.local_models import ModelNotFoundError, local_model_exists
 
     issues: list[Issue] = []

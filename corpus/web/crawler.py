@@ -20,18 +20,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib import robotparser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 
-from tokka.errors import TokkaError
-from corpus.ingest import Ingestor
+from corpus.files import IngestResult
 from corpus.loaders.html import html_to_markdown
+from corpus.stores.base import CollectionStore
 from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError
 from corpus.web.safety import check_url
+from tokka.errors import TokkaError
 from tokka.locales import t
 from tokka.settings import Settings, get_settings
 
@@ -101,16 +102,35 @@ def _site(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+class PageSink(Protocol):
+    """Where fetched pages go: the ingestion of one collection (`pipelines.ingest.Ingestor`)."""
+
+    store: CollectionStore
+
+    def ingest_bytes(
+        self,
+        source: str,
+        data: bytes,
+        file_name: str,
+        modified: float,
+        content_hash: str,
+        kind: str | None = None,
+        force: bool = False,
+    ) -> IngestResult:
+        """Index one downloaded document known by `source` (its URL)."""
+        ...
+
+
 class Crawler:
     """Crawl websites into one collection.
 
     ### Usage example
     ```python
-    summary = Crawler("website", depth=2, max_pages=50).run(["https://example.org/"])
+    summary = Crawler(Ingestor("website"), depth=2, max_pages=50).run(["https://example.org/"])
     [(r.url, r.status) for r in summary.results]
     ```
 
-    :param collection: the target collection.
+    :param sink: where pages go (the target collection's `Ingestor`).
     :param depth: links followed from the start pages (0 = only the start pages or the sitemap's pages).
     :param max_pages: the most pages fetched.
     :param same_site: only follow links on the start URLs' sites.
@@ -124,7 +144,7 @@ class Crawler:
 
     def __init__(
         self,
-        collection: str,
+        sink: PageSink,
         depth: int = 2,
         max_pages: int = 100,
         same_site: bool = True,
@@ -135,7 +155,7 @@ class Crawler:
         prune: bool = False,
         settings: Settings | None = None,
     ) -> None:
-        self.collection = collection
+        self.sink = sink
         self.depth = max(0, depth)
         self.max_pages = max(1, max_pages)
         self.same_site = same_site
@@ -170,15 +190,14 @@ class Crawler:
         cancel = cancel or threading.Event()
         self._visited = set()
         fetcher = Fetcher(settings=self.settings)
-        ingestor = Ingestor(self.collection)
         try:
-            yield from self._crawl(start_urls, fetcher, ingestor, cancel)
+            yield from self._crawl(start_urls, fetcher, self.sink, cancel)
         finally:
             fetcher.close()
 
     # ---- the walk ----------------------------------------------------------------------------------------------
     def _crawl(
-        self, start_urls: list[str], fetcher: Fetcher, ingestor: Ingestor, cancel: threading.Event
+        self, start_urls: list[str], fetcher: Fetcher, ingestor: PageSink, cancel: threading.Event
     ) -> Iterator[CrawlResult]:
         starts = []
         for raw in start_urls:
@@ -234,7 +253,7 @@ class Crawler:
             yield from self._prune(sites, found, ingestor)
 
     def _visit(
-        self, url: str, depth: int, fetcher: Fetcher, ingestor: Ingestor, hashes: dict[str, str]
+        self, url: str, depth: int, fetcher: Fetcher, ingestor: PageSink, hashes: dict[str, str]
     ) -> tuple[CrawlResult, list[str]]:
         fetched_at = time.time()
         try:
@@ -408,7 +427,7 @@ class Crawler:
             problems = [p for p in problems if p.url == url]
         return pages, problems
 
-    def _prune(self, sites: set[str], found: set[str], ingestor: Ingestor) -> Iterator[CrawlResult]:
+    def _prune(self, sites: set[str], found: set[str], ingestor: PageSink) -> Iterator[CrawlResult]:
         for record in ingestor.store.sources():
             if record.type == "web" and _site(record.source) in sites and record.source not in found:
                 ingestor.store.remove_source(record.source)

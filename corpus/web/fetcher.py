@@ -8,9 +8,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from tokka.errors import TokkaError
 from corpus.web.safety import check_url
 from tokka import __version__
+from tokka.errors import TokkaError
 from tokka.settings import Settings, get_settings
 
 USER_AGENT = f"tokka-crawler/{__version__} (+https://github.com/; local knowledge base)"

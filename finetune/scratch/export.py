@@ -10,13 +10,13 @@ from pathlib import Path
 
 import torch
 
-from tokka.errors import TokkaError
 from finetune.export.converter import convert_hf_to_gguf
 from finetune.export.hf import save_hf_folder
 from finetune.export.ollama import RAW_TEMPLATE, Registration, register, write_modelfile
 from finetune.export.verify import VerifyReport, verify_gguf
 from finetune.scratch.train import load_model
 from pipelines.local_models import models_dir
+from tokka.errors import TokkaError
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import torch
 
-from tokka.errors import TokkaError
 from finetune.tone.data import Example, load_examples
+from tokka.errors import TokkaError
 
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # A readable Japanese chat template for base models that have none (their tokenizers know no chat tokens).

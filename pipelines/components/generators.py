@@ -17,8 +17,8 @@ from typing import Any
 from haystack import component, default_from_dict, default_to_dict, logging
 from haystack.dataclasses import ChatMessage, StreamingChunk
 
-from tokka.errors import TokkaError
 from pipelines.local_models import default_chat_format, resolve_gguf
+from tokka.errors import TokkaError
 
 logger = logging.getLogger(__name__)
 

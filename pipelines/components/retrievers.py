@@ -1,29 +1,16 @@
-"""Retrievers over a collection: BM25, embedding, and hybrid (both legs fused with weighted RRF on the client).
+"""Retrievers over a collection as Haystack components: BM25, embedding, and hybrid (see `corpus.search`).
 
 Each takes a `collection` name instead of a document store, so an assistant YAML names *what* it searches and the
-configured backend (embedded or Elasticsearch) decides *how*. Every returned Document carries its scores in meta
-(`bm25_score`, `bm25_rank`, `vector_score`, `vector_rank`, `fused_score`) so the UI can show why it was found.
-
-Fusion is done here, not by the server: Elasticsearch's RRF needs a paid licence, and doing it in one place makes
-both backends rank alike.
+configured backend (embedded or Elasticsearch) decides *how*.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
-from corpus.stores import open_store
-from tokka.locales import t
-
-
-def _check_top_k(top_k: int) -> int:
-    if not isinstance(top_k, int) or top_k <= 0:
-        msg = f"top_k must be a positive integer, got {top_k!r}"
-        raise ValueError(msg)
-    return top_k
+from corpus.search import HybridSettings, bm25_search, check_top_k, hybrid_search, vector_search
 
 
 @component
@@ -42,7 +29,7 @@ class JapaneseBM25Retriever:
 
     def __init__(self, collection: str, top_k: int = 10, filters: dict[str, Any] | None = None) -> None:
         self.collection = collection
-        self.top_k = _check_top_k(top_k)
+        self.top_k = check_top_k(top_k)
         self.filters = filters
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,14 +44,8 @@ class JapaneseBM25Retriever:
     @component.output_types(documents=list[Document], query_tokens=list[str])
     def run(self, query: str, top_k: int | None = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """:returns: `documents` (score = BM25) and `query_tokens` (what the query was analysed into)."""
-        store = open_store(self.collection)
-        tokens = store.query_tokens(query)
-        docs = store.bm25_retrieval(tokens, top_k or self.top_k, filters or self.filters)
-        out = [
-            replace(d, meta={**d.meta, "bm25_score": d.score, "bm25_rank": rank})
-            for rank, d in enumerate(docs, start=1)
-        ]
-        return {"documents": out, "query_tokens": tokens}
+        docs, tokens = bm25_search(self.collection, query, top_k or self.top_k, filters or self.filters)
+        return {"documents": docs, "query_tokens": tokens}
 
 
 @component
@@ -83,7 +64,7 @@ class CollectionEmbeddingRetriever:
 
     def __init__(self, collection: str, top_k: int = 10, filters: dict[str, Any] | None = None) -> None:
         self.collection = collection
-        self.top_k = _check_top_k(top_k)
+        self.top_k = check_top_k(top_k)
         self.filters = filters
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,33 +84,8 @@ class CollectionEmbeddingRetriever:
         filters: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """:returns: `documents` (score = cosine similarity)."""
-        if query_embedding is None:
-            return {"documents": []}
-        docs = open_store(self.collection).embedding_retrieval(
-            query_embedding, top_k or self.top_k, filters or self.filters
-        )
-        out = [
-            replace(d, meta={**d.meta, "vector_score": d.score, "vector_rank": rank})
-            for rank, d in enumerate(docs, start=1)
-        ]
-        return {"documents": out}
-
-
-def reciprocal_rank_fusion(legs: list[tuple[list[Document], float]], top_k: int, k: int = 60) -> list[Document]:
-    """Weighted RRF: score(d) = Σ weight / (k + rank), ranks from 1. Metadata of all legs is merged per id.
-
-    Cormack et al. (2009) use k = 60 for runs of similar quality; a smaller k trusts each leg's top ranks more.
-    """
-    fused: dict[str, float] = {}
-    first: dict[str, Document] = {}
-    metas: dict[str, dict[str, Any]] = {}
-    for docs, weight in legs:
-        for rank, doc in enumerate(docs, start=1):
-            fused[doc.id] = fused.get(doc.id, 0.0) + weight / (k + rank)
-            first.setdefault(doc.id, doc)
-            metas[doc.id] = {**metas.get(doc.id, {}), **doc.meta}
-    ranked = sorted(fused, key=lambda i: (-fused[i], i))[:top_k]
-    return [replace(first[i], score=fused[i], meta={**metas[i], "fused_score": fused[i]}) for i in ranked]
+        docs = vector_search(self.collection, query_embedding, top_k or self.top_k, filters or self.filters)
+        return {"documents": docs}
 
 
 @component
@@ -169,13 +125,11 @@ class HybridRetriever:
         rrf_k: int = 2,
         filters: dict[str, Any] | None = None,
     ) -> None:
-        if bm25_weight < 0 or vector_weight < 0 or bm25_weight + vector_weight == 0:
-            msg = f"weights must be >= 0 and not both 0; got bm25_weight={bm25_weight}, vector_weight={vector_weight}"
-            raise ValueError(msg)
+        HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k)  # checks the values
         self.collection = collection
-        self.top_k = _check_top_k(top_k)
-        self.bm25_top_k = _check_top_k(bm25_top_k)
-        self.vector_top_k = _check_top_k(vector_top_k)
+        self.top_k = check_top_k(top_k)
+        self.bm25_top_k = bm25_top_k
+        self.vector_top_k = vector_top_k
         self.bm25_weight = bm25_weight
         self.vector_weight = vector_weight
         self.rrf_k = rrf_k
@@ -213,17 +167,9 @@ class HybridRetriever:
         :returns: `documents` (score = fused), `query_tokens`, `mode` (`hybrid` or `bm25`) and `notice`
             (why it fell back to BM25, or "").
         """
-        filters = filters or self.filters
-        bm25 = JapaneseBM25Retriever(self.collection, self.bm25_top_k).run(query=query, filters=filters)
-        legs = [(bm25["documents"], self.bm25_weight)]
-        mode, notice = "bm25", ""
-        if query_embedding is not None and self.vector_weight > 0:
-            dense = CollectionEmbeddingRetriever(self.collection, self.vector_top_k).run(
-                query_embedding=query_embedding, filters=filters
-            )
-            legs.append((dense["documents"], self.vector_weight))
-            mode = "hybrid"
-        elif query_embedding is None:
-            notice = t("notice.bm25_only", collection=self.collection)
-        documents = reciprocal_rank_fusion(legs, top_k or self.top_k, self.rrf_k)
-        return {"documents": documents, "query_tokens": bm25["query_tokens"], "mode": mode, "notice": notice}
+        settings = HybridSettings(self.bm25_top_k, self.vector_top_k, self.bm25_weight, self.vector_weight, self.rrf_k)
+        found = hybrid_search(
+            self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters
+        )
+        notice = found.notices[0] if found.notices else ""
+        return {"documents": found.documents, "query_tokens": found.query_tokens, "mode": found.mode, "notice": notice}

@@ -32,7 +32,7 @@ def test_train_export_generate(launch) -> None:  # noqa: ANN001
 
 
 def test_cancel_keeps_a_checkpoint_to_resume() -> None:
-    from corpus.sample_corpus import ensure_sample_collection
+    from pipelines.ingest import ensure_sample_collection
 
     ensure_sample_collection()
     ctx = AppContext(lang="ja")

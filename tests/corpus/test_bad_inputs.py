@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import LoadError
-from corpus.ingest import Ingestor
 from corpus.loaders import load_file
 from corpus.stores.embedded import EmbeddedBackend
+from pipelines.ingest import Ingestor
 from tests.fixtures import docx_bytes, write_html, write_pdf
 from tokka.settings import get_settings
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cli import main
-from corpus.sample_corpus import SAMPLES_DIR, ensure_sample_collection
+from corpus.sample_corpus import SAMPLES_DIR
 from corpus.stores import open_store
+from pipelines.corpus_cli import main
+from pipelines.ingest import ensure_sample_collection
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corpus.ingest import Ingestor
 from corpus.stores import open_store
+from pipelines.ingest import Ingestor
 
 REPO = Path(__file__).resolve().parents[2]
 N_FILES = 30

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest import Ingestor
 from corpus.loaders import load_file
 from corpus.stores import open_store
+from pipelines.ingest import Ingestor
 from tests.fixtures import write_docx, write_html, write_pdf, write_xlsx
 
 FACT = "レーザーカッターの安全講習は毎月第二土曜日の午前十時から始まります。"

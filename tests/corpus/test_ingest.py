@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest import Ingestor, discover
+from corpus.files import discover
 from corpus.stores import open_store
+from pipelines.ingest import Ingestor
 from pipelines.loading import INDEXING_DIR
 
 GUIDE = "# 案内\n\n工房は平日の午後4時から開いています。\n\n## 料金\n\n会員は月3000円です。\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cli import main
-from corpus.ingest import Ingestor
 from corpus.migrate import copy_collections
 from corpus.stores.embedded import EmbeddedBackend, EmbeddedDocumentStore
+from pipelines.corpus_cli import main
+from pipelines.ingest import Ingestor
 from tokka.settings import get_settings
 
 

@@ -158,8 +158,8 @@ def test_registration_in_ollama(trained: tuple[Path, list], tmp_path: Path) -> N
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from corpus.sample_corpus import ensure_sample_collection
     from finetune.cli import main
+    from pipelines.ingest import ensure_sample_collection
 
     ensure_sample_collection()
     out = tmp_path / "cli-run"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest import Ingestor
 from pipelines.builder import AssistantSpec, render_assistant_yaml
 from pipelines.evaluation import EvaluationError, EvaluationReport, evaluate, load_questions, source_matches
+from pipelines.ingest import Ingestor
 from pipelines.loading import load_pipeline_text
 from pipelines.validation import render_yaml
 
@@ -111,7 +111,7 @@ def test_source_matching() -> None:
 
 
 def test_shipped_sample_sheet_scores_well_on_the_samples() -> None:
-    from corpus.sample_corpus import ensure_sample_collection
+    from pipelines.ingest import ensure_sample_collection
     from pipelines.registry import AssistantRegistry
     from tokka.settings import REPO_ROOT
 
@@ -125,8 +125,8 @@ def test_shipped_sample_sheet_scores_well_on_the_samples() -> None:
 
 
 def test_evaluate_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from corpus.sample_corpus import ensure_sample_collection
     from pipelines.cli import main
+    from pipelines.ingest import ensure_sample_collection
 
     ensure_sample_collection()
     out = tmp_path / "r.csv"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.sample_corpus import ensure_sample_collection
+from pipelines.ingest import ensure_sample_collection
 from pipelines.registry import ASSISTANTS_DIR, AssistantError, AssistantRegistry
 from pipelines.validation import suggest_component, validate_file, validate_text
 from tests.fakes import FakeOllama, serve

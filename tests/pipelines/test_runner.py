@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.sample_corpus import ensure_sample_collection
+from pipelines.ingest import ensure_sample_collection
 from pipelines.registry import ASSISTANTS_DIR, AssistantRegistry
 from pipelines.runner import AssistantRunner
 from tests.fakes import FakeOllama, serve

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from corpus.ingest import Ingestor
 from corpus.stores import get_backend, open_store
 from pipelines.components.retrievers import HybridRetriever
+from pipelines.ingest import Ingestor
 from tests.conftest import LIVE_ELASTICSEARCH_URL
 from tokka.settings import get_settings
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cli import main
-from corpus.ingest import Ingestor
 from corpus.stores import get_backend, open_store
 from corpus.stores.elastic import chunk_index_name, index_mappings
+from pipelines.corpus_cli import main
+from pipelines.ingest import Ingestor
 from tests.fake_elasticsearch import fake_cluster
 from tokka.settings import get_settings
 

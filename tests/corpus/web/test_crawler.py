@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cli import main
 from corpus.stores import open_store
 from corpus.web.crawler import Crawler, normalize_url
 from corpus.web.safety import UnsafeURLError, check_url
+from pipelines.corpus_cli import main
+from pipelines.ingest import Ingestor
 from tests.corpus.web.site import LocalSite
 from tokka.settings import get_settings
 
@@ -35,7 +36,7 @@ def by_url(summary) -> dict[str, object]:  # noqa: ANN001
 
 
 def test_crawl_a_site(site: LocalSite, allow_local: None) -> None:
-    summary = Crawler("web", depth=2, max_pages=50).run([site.url("/")])
+    summary = Crawler(Ingestor("web"), depth=2, max_pages=50).run([site.url("/")])
     results = by_url(summary)
     for page in ("/", "a.html", "b.html", "c.html", "guide.pdf"):
         assert results[page].status == "added", (page, results[page].reason("en"))
@@ -57,19 +58,19 @@ def test_crawl_a_site(site: LocalSite, allow_local: None) -> None:
 
 
 def test_depth_and_page_limits(site: LocalSite, allow_local: None) -> None:
-    shallow = by_url(Crawler("shallow", depth=1).run([site.url("/")]))
+    shallow = by_url(Crawler(Ingestor("shallow"), depth=1).run([site.url("/")]))
     assert "c.html" not in shallow  # two links away
-    limited = Crawler("limited", depth=2, max_pages=2).run([site.url("/")])
+    limited = Crawler(Ingestor("limited"), depth=2, max_pages=2).run([site.url("/")])
     assert sum(1 for r in limited.results if r.status in ("added", "failed", "duplicate")) <= 2
 
 
 def test_recrawl_is_incremental_and_prunes_removed_pages(site: LocalSite, allow_local: None) -> None:
-    Crawler("web", depth=2).run([site.url("/")])
+    Crawler(Ingestor("web"), depth=2).run([site.url("/")])
     (site.root / "b.html").write_text(
         (site.root / "b.html").read_text(encoding="utf-8").replace("第二土曜日", "第三土曜日"), encoding="utf-8"
     )
     (site.root / "c.html").unlink()
-    results = by_url(Crawler("web", depth=2, prune=True).run([site.url("/")]))
+    results = by_url(Crawler(Ingestor("web"), depth=2, prune=True).run([site.url("/")]))
     assert results["b.html"].status == "updated"
     assert results["a.html"].status == "unchanged" and results["/"].status == "unchanged"
     assert results["c.html"].status == "removed"
@@ -79,29 +80,29 @@ def test_recrawl_is_incremental_and_prunes_removed_pages(site: LocalSite, allow_
 
 
 def test_prune_removes_pages_no_longer_linked(site: LocalSite, allow_local: None) -> None:
-    Crawler("web", depth=2).run([site.url("/")])
+    Crawler(Ingestor("web"), depth=2).run([site.url("/")])
     assert open_store("web").source(site.url("/b.html")) is not None
     index = site.root / "index.html"
     text = index.read_text(encoding="utf-8").replace('href="/b.html"', 'href="/c.html"')
     index.write_text(text.replace('href="/moved"', 'href="/c.html"'), encoding="utf-8")
-    summary = Crawler("web", depth=2, prune=True).run([site.url("/")])
+    summary = Crawler(Ingestor("web"), depth=2, prune=True).run([site.url("/")])
     statuses = {r.url: r.status for r in summary.results}
     assert statuses[site.url("/b.html")] == "removed"  # no longer reachable from the site
     store = open_store("web")
     assert store.source(site.url("/b.html")) is None
     assert store.source(site.url("/a.html")) is not None
-    without_prune = Crawler("web", depth=2).run([site.url("/")])
+    without_prune = Crawler(Ingestor("web"), depth=2).run([site.url("/")])
     assert all(r.status != "removed" for r in without_prune.results)
 
 
 def test_sitemap_mode(site: LocalSite, allow_local: None) -> None:
-    summary = Crawler("map", use_sitemap=True, depth=0).run([site.url("/")])
+    summary = Crawler(Ingestor("map"), use_sitemap=True, depth=0).run([site.url("/")])
     assert sorted(r.url.rsplit("/", 1)[-1] for r in summary.results) == ["a.html", "b.html", "index.html"]
     assert all(r.status == "added" for r in summary.results)
 
 
 def test_shift_jis_page_with_header_charset(site: LocalSite, allow_local: None) -> None:
-    summary = Crawler("sjis", depth=0).run([site.url("/sjis")])
+    summary = Crawler(Ingestor("sjis"), depth=0).run([site.url("/sjis")])
     assert summary.results[0].status == "added"
     assert "十二月二十九日" in open_store("sjis").bm25_retrieval("休館", top_k=1)[0].content
 
@@ -114,12 +115,12 @@ def test_cancel_stops_the_crawl(site: LocalSite, allow_local: None) -> None:
         seen.append(result.status)
         cancel.set()
 
-    summary = Crawler("cancel", depth=2).run([site.url("/")], progress=progress, cancel=cancel)
+    summary = Crawler(Ingestor("cancel"), depth=2).run([site.url("/")], progress=progress, cancel=cancel)
     assert summary.cancelled and seen[-1] == "cancelled" and len(seen) == 2
 
 
 def test_private_addresses_are_refused_by_default(site: LocalSite) -> None:
-    summary = Crawler("refused", depth=1).run([site.url("/")])
+    summary = Crawler(Ingestor("refused"), depth=1).run([site.url("/")])
     (result,) = summary.results
     assert result.status == "failed" and result.code == "err.url_private"
     assert "TOKKA_CRAWL_ALLOWED_HOSTS" in result.reason("ja")
@@ -159,7 +160,7 @@ def test_allowed_host_does_not_open_redirects_elsewhere(site: LocalSite, monkeyp
     monkeypatch.setenv("TOKKA_CRAWL_ALLOWED_HOSTS", "127.0.0.1")
     monkeypatch.setenv("TOKKA_CRAWL_DELAY", "0")
     get_settings.cache_clear()
-    summary = Crawler("redirect", depth=0).run([site.url("/to-private")])
+    summary = Crawler(Ingestor("redirect"), depth=0).run([site.url("/to-private")])
     (result,) = summary.results
     assert result.code == "err.url_private" and "10.255.255.1" in result.reason("en")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from haystack import Document
 
+from corpus.embeddings import choose_embedding_model, ollama_has_model
 from corpus.errors import EmbedderUnavailableError
 from pipelines.components.embedders import (
     OFFLINE_MODEL,
     CollectionDocumentEmbedder,
     CollectionTextEmbedder,
     OfflineTextEmbedder,
-    choose_embedding_model,
-    ollama_has_model,
 )
 from tests.fakes import FakeOllama, serve
 

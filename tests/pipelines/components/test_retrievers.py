@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from haystack import Document
 
-from corpus.ingest import Ingestor
+from corpus.search import reciprocal_rank_fusion
 from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import (
     CollectionEmbeddingRetriever,
     HybridRetriever,
     JapaneseBM25Retriever,
-    reciprocal_rank_fusion,
 )
+from pipelines.ingest import Ingestor
 from tokka.settings import get_settings
 
 DOCS = {

@@ -1,5 +1,8 @@
 """`python -m corpus`: add, list, remove and search documents from the command line.
 
+The commands drive ingestion (which runs the indexing pipelines), so they live in `pipelines`; `corpus/__main__.py`
+is only the entry point that keeps the command name.
+
 python -m corpus add PATH... --collection NAME     files and folders (recursive), with a progress bar
 python -m corpus list [--collection NAME]          collections, or the sources of one collection
 python -m corpus remove SOURCE [--collection NAME] a file path, URL or file name
@@ -16,8 +19,9 @@ import json
 import sys
 from pathlib import Path
 
-from corpus.ingest import Ingestor, IngestResult
+from corpus.files import IngestResult
 from corpus.stores import get_backend
+from pipelines.ingest import Ingestor
 from tokka.cli import run
 from tokka.locales import t
 from tokka.settings import get_settings
@@ -153,7 +157,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search a collection and print ranked chunks with their scores."""
-    from pipelines.search import search_collection
+    from corpus.search import search_collection
 
     found = search_collection(args.collection, args.query, args.top_k, args.mode)
     result = {"documents": found.documents, "query_tokens": found.query_tokens, "mode": found.mode}
@@ -195,7 +199,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Index the samples on first start, then answer search questions typed at the prompt until an empty line."""
-    from corpus.sample_corpus import SAMPLE_COLLECTION, ensure_sample_collection
+    from corpus.sample_corpus import SAMPLE_COLLECTION
+    from pipelines.ingest import ensure_sample_collection
 
     if ensure_sample_collection():
         print(t("cli.samples_indexed", args.lang, collection=SAMPLE_COLLECTION))
@@ -220,7 +225,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from corpus.web.crawler import Crawler
 
     crawler = Crawler(
-        args.collection,
+        Ingestor(args.collection),
         depth=args.depth if args.depth is not None else (0 if args.sitemap else 2),
         max_pages=args.max_pages,
         same_site=not args.all_sites,

@@ -1,0 +1,103 @@
+"""Files given to ingestion: finding them in folders, hashing them, and the record of what happened to each.
+
+The ingestion itself runs the collection's indexing pipeline (`pipelines.ingest.Ingestor`); these records are shared
+by it, the crawler, the command line and the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.loaders import SUPPORTED_EXTENSIONS, is_supported
+from tokka.locales import t
+
+STATUSES = ("added", "updated", "unchanged", "failed", "skipped", "cancelled")
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file.
+
+    :param status: one of `added`, `updated`, `unchanged`, `failed`, `skipped` (unsupported file in a folder),
+        `cancelled`.
+    :param code: a locale key explaining a failure or skip (see `tokka.locales`).
+    """
+
+    source: str
+    status: str
+    chunks: int = 0
+    chars: int = 0
+    type: str = ""
+    title: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def reason(self, lang: str | None = None) -> str:
+        """The failure reason in the user's language ("" when it did not fail)."""
+        return t(self.code, lang, **self.params) if self.code else ""
+
+
+@dataclass
+class IngestSummary:
+    """All results of one ingestion run."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    cancelled: bool = False
+
+    def count(self, status: str) -> int:
+        """How many files ended with `status`."""
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Counts per status."""
+        return {s: self.count(s) for s in STATUSES}
+
+
+def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestResult]]:
+    """Expand folders (recursively, skipping hidden files) into supported files.
+
+    A file named explicitly is always attempted (so an unsupported type gets its own error); inside folders, files
+    of unsupported types are reported as `skipped`.
+
+    :returns: `(files to ingest, results for paths that were skipped or missing)`.
+    """
+    files: list[Path] = []
+    early: list[IngestResult] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if not child.is_file() or any(part.startswith(".") for part in relative.parts):
+                    continue
+                if is_supported(child):
+                    if child.resolve() not in seen:
+                        seen.add(child.resolve())
+                        files.append(child)
+                else:
+                    params = {"ext": child.suffix or "(none)", "supported": " ".join(SUPPORTED_EXTENSIONS)}
+                    early.append(
+                        IngestResult(str(child.resolve()), "skipped", code="err.unsupported_type", params=params)
+                    )
+        elif path.exists():
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                files.append(path)
+        else:
+            early.append(IngestResult(str(path), "failed", code="err.not_found", params={"path": str(path)}))
+    return files, early
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes, read in blocks (bounded memory)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

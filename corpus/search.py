@@ -1,0 +1,165 @@
+"""Search one collection: BM25 over the stored Japanese tokens, cosine over the embeddings, and both fused.
+
+Fusion is done here, on the client, for both backends: Elasticsearch's server-side RRF needs a paid licence, and
+doing it in one place makes the embedded store and Elasticsearch rank alike. Every returned Document carries its
+scores in meta (`bm25_score`, `bm25_rank`, `vector_score`, `vector_rank`, `fused_score`) so the UI can show why it
+was found. The Haystack retrievers in `pipelines.components.retrievers` call these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from haystack import Document
+
+from corpus.embeddings import embed_query
+from corpus.stores import open_store
+from tokka.locales import t
+
+MODES = ("hybrid", "bm25", "vector")
+
+
+def check_top_k(top_k: int) -> int:
+    """`top_k` when it is a positive integer.
+
+    :raises ValueError: otherwise.
+    """
+    if not isinstance(top_k, int) or top_k <= 0:
+        msg = f"top_k must be a positive integer, got {top_k!r}"
+        raise ValueError(msg)
+    return top_k
+
+
+def bm25_search(
+    collection: str, query: str, top_k: int, filters: dict[str, Any] | None = None
+) -> tuple[list[Document], list[str]]:
+    """BM25 over the collection's stored tokens.
+
+    :returns: `(documents with bm25_score/bm25_rank, the query's tokens)`.
+    """
+    store = open_store(collection)
+    tokens = store.query_tokens(query)
+    docs = store.bm25_retrieval(tokens, top_k, filters)
+    ranked = [
+        replace(d, meta={**d.meta, "bm25_score": d.score, "bm25_rank": rank}) for rank, d in enumerate(docs, start=1)
+    ]
+    return ranked, tokens
+
+
+def vector_search(
+    collection: str, embedding: list[float] | None, top_k: int, filters: dict[str, Any] | None = None
+) -> list[Document]:
+    """Cosine similarity over the collection's embeddings (nothing without a query embedding)."""
+    if embedding is None:
+        return []
+    docs = open_store(collection).embedding_retrieval(embedding, top_k, filters)
+    return [
+        replace(d, meta={**d.meta, "vector_score": d.score, "vector_rank": rank})
+        for rank, d in enumerate(docs, start=1)
+    ]
+
+
+def reciprocal_rank_fusion(legs: list[tuple[list[Document], float]], top_k: int, k: int = 60) -> list[Document]:
+    """Weighted RRF: score(d) = Σ weight / (k + rank), ranks from 1. Metadata of all legs is merged per id.
+
+    Cormack et al. (2009) use k = 60 for runs of similar quality; a smaller k trusts each leg's top ranks more.
+    """
+    fused: dict[str, float] = {}
+    first: dict[str, Document] = {}
+    metas: dict[str, dict[str, Any]] = {}
+    for docs, weight in legs:
+        for rank, doc in enumerate(docs, start=1):
+            fused[doc.id] = fused.get(doc.id, 0.0) + weight / (k + rank)
+            first.setdefault(doc.id, doc)
+            metas[doc.id] = {**metas.get(doc.id, {}), **doc.meta}
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))[:top_k]
+    return [replace(first[i], score=fused[i], meta={**metas[i], "fused_score": fused[i]}) for i in ranked]
+
+
+@dataclass
+class HybridSettings:
+    """How the two legs are searched and fused (the defaults are measured on jsquad-dev, see `docs/retrieval.md`).
+
+    :param bm25_top_k: candidates taken from the BM25 leg.
+    :param vector_top_k: candidates taken from the vector leg.
+    :param bm25_weight: weight of the BM25 leg in the fusion.
+    :param vector_weight: weight of the vector leg.
+    :param rrf_k: the RRF constant.
+    """
+
+    bm25_top_k: int = 20
+    vector_top_k: int = 20
+    bm25_weight: float = 1.0
+    vector_weight: float = 0.2
+    rrf_k: int = 2
+
+    def __post_init__(self) -> None:
+        check_top_k(self.bm25_top_k)
+        check_top_k(self.vector_top_k)
+        if self.bm25_weight < 0 or self.vector_weight < 0 or self.bm25_weight + self.vector_weight == 0:
+            msg = (
+                "weights must be >= 0 and not both 0; "
+                f"got bm25_weight={self.bm25_weight}, vector_weight={self.vector_weight}"
+            )
+            raise ValueError(msg)
+
+
+@dataclass
+class SearchResult:
+    """Ranked chunks with their scores, the query's tokens, the mode used and any notice."""
+
+    documents: list[Document] = field(default_factory=list)
+    query_tokens: list[str] = field(default_factory=list)
+    mode: str = ""
+    notices: list[str] = field(default_factory=list)
+
+
+def hybrid_search(
+    collection: str,
+    query: str,
+    embedding: list[float] | None,
+    top_k: int,
+    settings: HybridSettings | None = None,
+    filters: dict[str, Any] | None = None,
+) -> SearchResult:
+    """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so."""
+    settings = settings or HybridSettings()
+    bm25, tokens = bm25_search(collection, query, settings.bm25_top_k, filters)
+    legs = [(bm25, settings.bm25_weight)]
+    mode, notices = "bm25", []
+    if embedding is not None and settings.vector_weight > 0:
+        legs.append((vector_search(collection, embedding, settings.vector_top_k, filters), settings.vector_weight))
+        mode = "hybrid"
+    elif embedding is None:
+        notices.append(t("notice.bm25_only", collection=collection))
+    return SearchResult(reciprocal_rank_fusion(legs, top_k, settings.rrf_k), tokens, mode, notices)
+
+
+def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "hybrid") -> SearchResult:
+    """Search with the collection's own embedding model and the default hybrid settings (CLI and corpus tab).
+
+    :param mode: `hybrid`, `bm25` (keywords only) or `vector` (meaning only).
+    :raises StoreError: `err.collection_not_found`.
+    :raises ValueError: for an unknown mode.
+    """
+    if mode not in MODES:
+        msg = f"mode must be one of {MODES}, got {mode!r}"
+        raise ValueError(msg)
+    open_store(collection).backend.require_collection(collection)
+    embedding, notices = None, []
+    if mode != "bm25":
+        embedding, notice, _ = embed_query(collection, query)
+        notices += [notice] if notice else []
+    if mode == "vector":
+        found = SearchResult(vector_search(collection, embedding, top_k), [], "vector")
+        found.query_tokens = open_store(collection).query_tokens(query)
+        if embedding is None:
+            found.notices.append(t("notice.bm25_only", collection=collection))
+    else:
+        settings = HybridSettings(vector_weight=0.0 if mode == "bm25" else HybridSettings.vector_weight)
+        found = hybrid_search(collection, query, embedding if mode == "hybrid" else None, top_k, settings)
+        if mode == "bm25":
+            found.notices = []
+    found.notices = list(dict.fromkeys([*notices, *found.notices]))
+    return found
