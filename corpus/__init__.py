@@ -1,4 +1,7 @@
-"""Ingestion: loaders per format, Japanese text handling, stable chunk ids, the stores and collections.
+"""Documents: loaders per format, Japanese text handling, embedding models, the stores and search over them.
 
-Must not import Gradio (see DESIGN.md).
+The lowest layer above `tokka` (see docs/architecture.md): it must not import `pipelines`, `finetune` or `apps`,
+nor Gradio.
 """
+
+import tokka  # noqa: F401 - first: switches telemetry off before any library loads

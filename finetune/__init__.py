@@ -1,2 +1,4 @@
-"""Training: a small language model from scratch (`finetune.scratch`), tone tuning, and export to GGUF + Ollama
-(`finetune.export`). Must not import Gradio (see DESIGN.md)."""
+"""Training: a small language model from scratch (`finetune.scratch`), tone tuning (`finetune.tone`), and export
+to GGUF + Ollama (`finetune.export`). Above `pipelines`, below `apps`; it must not import Gradio."""
+
+import tokka  # noqa: F401 - first: switches telemetry off before any library loads

@@ -1,7 +1,9 @@
-"""Assistants and indexing flows as Haystack pipeline YAML, our Haystack components, and the registry that loads them.
+"""Assistants and indexing flows as Haystack pipeline YAML, our Haystack components, ingestion and evaluation.
 
-Must not hold UI code (see DESIGN.md).
+Above `corpus`, below `finetune` and `apps` (see docs/architecture.md); it holds no UI code.
 """
+
+import tokka  # noqa: F401 - first: switches telemetry off before any library loads
 
 # Haystack refuses to deserialise classes outside its own packages unless allowed; these are ours.
 ALLOWED_MODULES = ["pipelines", "corpus"]

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from pipelines.registry import AssistantError, AssistantRegistry
 from pipelines.validation import Issue, render_yaml, validate_text
+from tokka.paths import ASSISTANT_ID, check_name, inside
 from tokka.settings import get_settings
-
-_ID = re.compile(r"^[A-Za-z0-9_\-]{1,48}$")
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,12 @@ class Version:
 
 def check_id(assistant_id: str) -> str:
     """Return the id when it can be a file name, else raise `err.builder_id`."""
-    if not _ID.match(assistant_id or ""):
-        raise AssistantError("err.builder_id", id=assistant_id)
-    return assistant_id
+    return check_name(assistant_id, ASSISTANT_ID, "err.builder_id", AssistantError)
 
 
 def versions_dir(assistant_id: str) -> Path:
     """Where earlier versions of one assistant are kept."""
-    return get_settings().data_dir / "assistant_versions" / check_id(assistant_id)
+    return inside(get_settings().data_dir / "assistant_versions", check_id(assistant_id))
 
 
 def _archive(path: Path, assistant_id: str) -> None:

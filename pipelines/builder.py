@@ -9,8 +9,9 @@ survive, and Japanese is written as is. Values are quoted as JSON strings (valid
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
+
+from tokka.paths import ASSISTANT_ID
 
 ANSWER_STYLES = {
     "polite": "丁寧な「です・ます」調で、必要なことを過不足なく答えてください。",
@@ -18,7 +19,6 @@ ANSWER_STYLES = {
     "bullets": "答えは箇条書きにしてください。",
     "steps": "答えは番号付きの手順にしてください。",
 }
-_ID = re.compile(r"^[A-Za-z0-9_\-]{1,48}$")
 
 
 @dataclass
@@ -52,8 +52,8 @@ class AssistantSpec:
 def check_spec(spec: AssistantSpec) -> list[tuple[str, dict[str, object]]]:
     """Form problems as (message key, params); empty when the form can be turned into a file."""
     problems: list[tuple[str, dict[str, object]]] = []
-    if not _ID.match(spec.assistant_id or ""):
-        problems.append(("err.builder_id", {"id": spec.assistant_id}))
+    if not isinstance(spec.assistant_id, str) or not ASSISTANT_ID.fullmatch(spec.assistant_id):
+        problems.append(("err.builder_id", {"name": spec.assistant_id}))
     for field_name in ("name", "collection", "model", "persona"):
         if not str(getattr(spec, field_name) or "").strip():
             problems.append(("err.builder_required", {"field": field_name}))

@@ -16,16 +16,28 @@ from string import Template
 import yaml
 from haystack import Pipeline
 
-from corpus.stores.embedded import validate_collection_name
+from corpus.stores.records import validate_collection_name
 from pipelines import ALLOWED_MODULES
+from pipelines.validation import unsafe_yaml
+from tokka.errors import TokkaError
 
 PIPELINES_DIR = Path(__file__).resolve().parent
 INDEXING_DIR = PIPELINES_DIR / "indexing"
 
 
 def load_pipeline_text(text: str) -> Pipeline:
-    """Load YAML text with the module allowlist limited to our packages."""
+    """Load YAML text with the module allowlist limited to our packages (aliases and huge files refused first).
+
+    :raises PipelineFileError: `err.yaml_alias` or `err.yaml_too_large`.
+    """
+    unsafe = unsafe_yaml(text)
+    if unsafe is not None:
+        raise PipelineFileError(unsafe.code, **unsafe.params)
     return Pipeline.loads(text, allowed_modules=ALLOWED_MODULES)
+
+
+class PipelineFileError(TokkaError):
+    """A pipeline file that is refused before loading."""
 
 
 def indexing_yaml_path(collection: str) -> Path:

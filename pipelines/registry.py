@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from haystack import Pipeline
 
-from pipelines import ALLOWED_MODULES
-from pipelines.validation import Issue, render_yaml, validate_text
+from pipelines.loading import load_pipeline_text
+from pipelines.validation import Issue, render_yaml, unsafe_yaml, validate_text
 from tokka.errors import TokkaError
 from tokka.settings import REPO_ROOT
 
@@ -55,7 +55,7 @@ class Assistant:
 def _describe(assistant_id: str, path: Path, text: str, mtime: float, issues: list[Issue]) -> Assistant:
     rendered = render_yaml(text)
     try:
-        data = yaml.safe_load(rendered) or {}
+        data = (yaml.safe_load(rendered) or {}) if unsafe_yaml(rendered) is None else {}
     except yaml.YAMLError:
         data = {}
     meta = ((data.get("metadata") or {}).get("tokka") or {}) if isinstance(data, dict) else {}
@@ -167,4 +167,4 @@ class AssistantRegistry:
         assistant = self.get(assistant_id)
         if not assistant.ok:
             raise AssistantError("err.assistant_broken", name=assistant.name, details="\n".join(assistant.messages()))
-        return Pipeline.loads(render_yaml(assistant.text), allowed_modules=ALLOWED_MODULES)
+        return load_pipeline_text(render_yaml(assistant.text))

@@ -157,8 +157,32 @@ def _check_type(type_path: object) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+MAX_YAML_BYTES = 256 * 1024  # an assistant file is a few KB; nothing legitimate is near this
+
+
+def unsafe_yaml(text: str) -> Issue | None:
+    """An issue when the text is too large or uses YAML aliases (`*name`), else None.
+
+    An alias repeats an anchored node; nested a few times, 606 bytes expanded into billions of nodes and took
+    minutes to validate. Assistant files have no use for anchors, so aliases are refused before anything walks the
+    document (the event scan itself is linear in the text).
+    """
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        return Issue("err.yaml_too_large", 1, {"limit_kb": MAX_YAML_BYTES // 1024})
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return Issue("err.yaml_alias", event.start_mark.line + 1, {"alias": event.anchor})
+    except yaml.YAMLError:
+        return None  # reported with its line by the syntax check
+    return None
+
+
 def validate_text(text: str, check_environment: bool = True) -> list[Issue]:
     """All issues of an assistant YAML text (after `${...}` substitution)."""
+    unsafe = unsafe_yaml(text)
+    if unsafe is not None:
+        return [unsafe]
     issues: list[Issue] = []
     lines = _Lines(text)
     try:

@@ -79,6 +79,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "取り消されました。",
         "en": "Cancelled.",
     },
+    # ---- limits on untrusted input (files, archives, paths) --------------------------------------------------
+    "err.archive_too_large": {
+        "ja": "{kind} ファイルを展開すると大きくなりすぎます ({detail})。壊れているか、通常の文書ではないようです。内容を分けて保存し直してください。",
+        "en": "This {kind} file unpacks to too much data ({detail}). It is damaged or not an ordinary document; save the content in smaller files.",
+    },
+    "err.sheet_too_large": {
+        "ja": "表のセルが多すぎます (上限 {cells} セル)。シートを分けるか、CSV で必要な部分だけを保存してください。",
+        "en": "The workbook has too many cells (limit {cells}). Split the sheets, or save the part you need as CSV.",
+    },
+    "err.load_timeout": {
+        "ja": "ファイルの読み取りが {seconds} 秒で終わらなかったため止めました。壊れているか、大きすぎる可能性があります。ファイルを分けて追加してください。",
+        "en": "Reading the file did not finish within {seconds} seconds, so it was stopped. It may be damaged or too large; split it and add the parts.",
+    },
+    "err.load_crashed": {
+        "ja": "ファイルの読み取り中に処理が止まりました (メモリ上限 {memory_mb} MB を超えたか、ファイルが壊れています)。ほかのファイルには影響ありません。保存し直すか、分けて追加してください。",
+        "en": "Reading the file stopped (it needed more than the {memory_mb} MB memory limit, or the file is damaged). Other files are not affected; save it again or split it.",
+    },
+    "err.load_memory": {
+        "ja": "ファイルを読むのに必要なメモリが上限 ({memory_mb} MB) を超えました。ファイルを分けて追加してください。",
+        "en": "Reading the file needed more than the memory limit ({memory_mb} MB). Split the file and add the parts.",
+    },
+    "err.path_outside": {
+        "ja": "「{name}」は使えません (決められたフォルダの外を指しています)。",
+        "en": "'{name}' cannot be used (it points outside its folder).",
+    },
+    "err.page_timeout": {
+        "ja": "{url} の取得が {seconds} 秒以内に終わらなかったため止めました。",
+        "en": "Fetching {url} did not finish within {seconds} seconds, so it was stopped.",
+    },
     # ---- store errors ----------------------------------------------------------------------------------------
     "err.embedding_mismatch": {
         "ja": "コレクション「{collection}」は埋め込みモデル {expected} で作られています。"
@@ -133,8 +162,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Documents with these ids already exist: {ids}",
     },
     "err.invalid_name": {
-        "ja": "コレクション名「{name}」は使えません。英数字・かな漢字・ - _ . だけで 64 文字以内にしてください。",
-        "en": "'{name}' cannot be a collection name. Use letters, digits, kana/kanji, - _ . (64 characters at most).",
+        "ja": "コレクション名「{name}」は使えません。英数字・かな漢字・ - _ . だけで 64 文字以内にしてください (先頭に . は使えません)。",
+        "en": "'{name}' cannot be a collection name. Use letters, digits, kana/kanji, - _ . (64 characters at most, not starting with .).",
     },
     "err.embedder_unavailable": {
         "ja": "埋め込みモデル {model} を使えません ({detail})。Ollama を起動して `ollama pull {model}` を実行するか、"
@@ -153,6 +182,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.yaml_syntax": {
         "ja": "YAML の書き方に誤りがあります ({detail})。字下げ (インデント) と、コロンの後の空白を確かめてください。",
         "en": "The YAML is not well formed ({detail}). Check the indentation and the space after each colon.",
+    },
+    "err.yaml_alias": {
+        "ja": "YAML のエイリアス (*{alias}) は使えません。同じ内容をそのまま書いてください。",
+        "en": "YAML aliases (*{alias}) are not allowed. Write the content out in full.",
+    },
+    "err.yaml_too_large": {
+        "ja": "ファイルが大きすぎます (上限 {limit_kb} KB)。アシスタントの設定ファイルは数 KB のはずです。",
+        "en": "The file is too large (limit {limit_kb} KB). An assistant file is a few KB.",
     },
     "err.yaml_structure": {
         "ja": "パイプラインの形になっていません。{detail} の書き方を見本 (school_guide.yaml) と比べてください。",
@@ -236,8 +273,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This assistant has no retriever that can be evaluated (e.g. HybridRetriever).",
     },
     "err.builder_id": {
-        "ja": "ファイル名「{id}」は使えません。半角英数字と _ - だけ (48 文字まで) にしてください。",
-        "en": "'{id}' cannot be a file name. Use letters, digits, _ and - (48 characters at most).",
+        "ja": "ファイル名「{name}」は使えません。半角英数字と _ - だけ (48 文字まで) にしてください。",
+        "en": "'{name}' cannot be a file name. Use letters, digits, _ and - (48 characters at most).",
     },
     "err.builder_required": {"ja": "「{field}」を入力してください。", "en": "Fill in '{field}'."},
     "err.builder_generator": {

@@ -16,11 +16,6 @@ from dotenv import dotenv_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Haystack sends anonymous telemetry by default; tokka keeps everything at home.
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 
 def _env() -> dict[str, str]:
     """Merge `.env` (cwd first, then the repository root) under the real environment."""
@@ -39,6 +34,18 @@ def _int(env: dict[str, str], key: str, default: int) -> int:
     except ValueError as e:
         msg = f"{key} must be an integer, got {raw!r}"
         raise ValueError(msg) from e
+
+
+def _bool(env: dict[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    msg = f"{key} must be 1/0 (true/false), got {raw!r}"
+    raise ValueError(msg)
 
 
 def _float(env: dict[str, str], key: str, default: float) -> float:
@@ -73,6 +80,15 @@ class Settings:
     :param crawl_allowed_hosts: `TOKKA_CRAWL_ALLOWED_HOSTS`: comma-separated host names, IP addresses or networks
         (e.g. `wiki.local,10.0.5.0/24`) that may be crawled even though they are private.
     :param crawl_delay: `TOKKA_CRAWL_DELAY` seconds between two requests to one site (default 1.0).
+    :param crawl_page_timeout: `TOKKA_CRAWL_PAGE_TIMEOUT` seconds one page (or robots.txt, or a sitemap) may take in
+        all, however slowly the server sends it (default 30).
+    :param members_may_upload: `TOKKA_MEMBERS_MAY_UPLOAD` (default false): logins that are not administrators may add
+        files to existing collections.
+    :param loader_isolation: `TOKKA_LOADER_ISOLATION` (default true): read files in worker processes with limits.
+    :param loader_timeout: `TOKKA_LOADER_TIMEOUT` seconds one file may take to read (default 300; OCR is slow).
+    :param loader_memory_mb: `TOKKA_LOADER_MEMORY_MB` memory a file reader may use (default 1536).
+    :param loader_workers: `TOKKA_LOADER_WORKERS` files read at the same time (default 2).
+    :param max_unzipped_mb: `TOKKA_MAX_UNZIPPED_MB` (default 200): the most an Office file (a zip) may unpack to.
     """
 
     data_dir: Path
@@ -91,6 +107,13 @@ class Settings:
     crawl_allow_private: bool = False
     crawl_allowed_hosts: tuple[str, ...] = ()
     crawl_delay: float = 1.0
+    crawl_page_timeout: float = 30.0
+    members_may_upload: bool = False
+    loader_isolation: bool = True
+    loader_timeout: int = 300
+    loader_memory_mb: int = 1536
+    loader_workers: int = 2
+    max_unzipped_mb: int = 200
 
     @property
     def backend(self) -> str:
@@ -132,9 +155,16 @@ def load_settings() -> Settings:
         max_file_mb=_int(env, "TOKKA_MAX_FILE_MB", 20),
         ollama_timeout=_int(env, "TOKKA_OLLAMA_TIMEOUT", 120),
         models_dir=Path(env["TOKKA_MODELS_DIR"]).expanduser() if env.get("TOKKA_MODELS_DIR") else data_dir / "models",
-        crawl_allow_private=env.get("TOKKA_CRAWL_ALLOW_PRIVATE", "").strip().lower() in {"1", "true", "yes", "on"},
+        crawl_allow_private=_bool(env, "TOKKA_CRAWL_ALLOW_PRIVATE", False),
         crawl_allowed_hosts=tuple(h.strip() for h in env.get("TOKKA_CRAWL_ALLOWED_HOSTS", "").split(",") if h.strip()),
         crawl_delay=_float(env, "TOKKA_CRAWL_DELAY", 1.0),
+        crawl_page_timeout=_float(env, "TOKKA_CRAWL_PAGE_TIMEOUT", 30.0),
+        members_may_upload=_bool(env, "TOKKA_MEMBERS_MAY_UPLOAD", False),
+        loader_isolation=_bool(env, "TOKKA_LOADER_ISOLATION", True),
+        loader_timeout=_int(env, "TOKKA_LOADER_TIMEOUT", 300),
+        loader_memory_mb=_int(env, "TOKKA_LOADER_MEMORY_MB", 1536),
+        loader_workers=_int(env, "TOKKA_LOADER_WORKERS", 2),
+        max_unzipped_mb=_int(env, "TOKKA_MAX_UNZIPPED_MB", 200),
     )
 
 

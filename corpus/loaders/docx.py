@@ -14,6 +14,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from corpus.errors import LoadError
+from corpus.loaders.containers import check_zip
 from corpus.loaders.tables import markdown_table
 
 _HEADING = re.compile(r"^(?:Heading|見出し)\s*(\d)", re.I)
@@ -45,6 +46,7 @@ def _blocks(document: DocxDocument) -> list[str]:
 
 def load_docx(path: Path, data: bytes) -> tuple[str, str, dict[str, Any]]:
     """A `.docx` file; title from the core properties, else the first heading."""
+    check_zip(data, "Word (.docx)").close()
     try:
         document = python_docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:

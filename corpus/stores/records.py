@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from corpus.errors import StoreError
+from tokka.paths import COLLECTION_NAME, check_name
 
-_NAME = re.compile(r"^[\w.\-]{1,64}$")
 NO_EMBEDDINGS = "none"  # recorded when a collection was chosen to be BM25-only (NULL means "not chosen yet")
 TOKENS_META_KEY = "bm25_tokens"  # set by the tokenise step; stored in its own column or field, never returned
 
@@ -49,7 +48,8 @@ class SourceRecord:
 
 
 def validate_collection_name(name: str) -> str:
-    """Return `name` if it can be a collection name, else raise `StoreError('err.invalid_name')`."""
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise StoreError("err.invalid_name", name=name)
-    return name
+    """Return `name` if it can be a collection name (see `tokka.paths.COLLECTION_NAME`).
+
+    :raises StoreError: `err.invalid_name`.
+    """
+    return check_name(name, COLLECTION_NAME, "err.invalid_name", StoreError)

@@ -11,7 +11,6 @@ Re-crawling is incremental: a page whose extracted text has the same hash as las
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import re
@@ -30,7 +29,7 @@ import lxml.html
 from corpus.files import IngestResult
 from corpus.loaders.html import html_to_markdown
 from corpus.stores.base import CollectionStore
-from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError
+from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError, gunzip
 from corpus.web.safety import check_url
 from tokka.errors import TokkaError
 from tokka.locales import t
@@ -51,6 +50,7 @@ DOCUMENT_TYPES = {
 }
 DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".csv", ".md", ".txt", ".json", ".jsonl"}
 MAX_SITEMAPS = 20
+ROBOTS_MAX_BYTES = 512 * 1024  # as Google's crawler: the rest of a longer robots.txt is not read
 
 
 @dataclass
@@ -361,7 +361,7 @@ class Crawler:
 
     def _load_robots(self, site: str, fetcher: Fetcher) -> robotparser.RobotFileParser | TokkaError | None:
         try:
-            page = fetcher.get(site + "/robots.txt")
+            page = fetcher.get(site + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES)
         except FetchError as e:
             status = e.params.get("status")
             if isinstance(status, int) and 400 <= status < 500:
@@ -408,7 +408,10 @@ class Crawler:
             done.add(sitemap)
             try:
                 data = fetcher.get(sitemap).data
-                root = lxml.etree.fromstring(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+                xml = gunzip(data, fetcher.max_bytes) if data[:2] == b"\x1f\x8b" else data
+                # Sitemaps are untrusted XML: no entity expansion, no network access, no DTD.
+                parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+                root = lxml.etree.fromstring(xml, parser=parser)
             except (TokkaError, lxml.etree.XMLSyntaxError, OSError) as e:
                 if sitemap == url or not pages:
                     params = e.params if isinstance(e, TokkaError) else {"url": sitemap, "detail": str(e)[:200]}

@@ -3,7 +3,6 @@ Ollama (when reachable) → a copy in the local models folder, so the chat's loc
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from finetune.export.verify import VerifyReport, verify_gguf
 from finetune.scratch.train import load_model
 from pipelines.local_models import models_dir
 from tokka.errors import TokkaError
-
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+from tokka.paths import MODEL_NAME, check_name
 
 
 class ExportError(TokkaError):
@@ -44,8 +42,7 @@ def export_run(run_dir: Path, name: str, outtype: str = "f32", ollama: bool = Tr
     :raises ExportError: `err.model_name` or `err.no_checkpoint`.
     :raises ConversionError: when the converter fails.
     """
-    if not _NAME.match(name or ""):
-        raise ExportError("err.model_name", name=name)
+    check_name(name, MODEL_NAME, "err.model_name", ExportError)
     if not (run_dir / "checkpoint.pt").is_file():
         raise ExportError("err.no_checkpoint", folder=str(run_dir))
     model, tokenizer, _ = load_model(run_dir)

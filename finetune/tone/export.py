@@ -25,8 +25,8 @@ from finetune.export.verify import VerifyReport, verify_gguf
 from finetune.scratch.export import ExportError
 from finetune.tone.train import ensure_chat_template, render
 from pipelines.local_models import models_dir
+from tokka.paths import MODEL_NAME, check_name
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _SYSTEM, _USER = "\u2402SYSTEM\u2402", "\u2402PROMPT\u2402"
 END_MARKERS = ("<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "</s>", "<|endoftext|>")
 PROMPTS = ("工房は何時まで開いていますか？", "3Dプリンターの予約方法を教えてください。", "保護めがねは必要ですか？")
@@ -101,8 +101,7 @@ def export_tuned(run_dir: Path, name: str, quant: str | None = None, ollama: boo
     :param quant: `q8_0` for 8-bit weights (smaller, slightly different logits); default 16-bit (f16).
     :raises ExportError: `err.model_name`, `err.no_checkpoint`.
     """
-    if not _NAME.match(name or ""):
-        raise ExportError("err.model_name", name=name)
+    check_name(name, MODEL_NAME, "err.model_name", ExportError)
     config_path = run_dir / "tone_config.json"
     if not (run_dir / "adapter").is_dir() or not config_path.is_file():
         raise ExportError("err.no_checkpoint", folder=str(run_dir))

@@ -9,7 +9,7 @@ from haystack import Document, component, default_from_dict, default_to_dict, lo
 from haystack.dataclasses import ByteStream
 
 from corpus.errors import LoadError
-from corpus.loaders import load_bytes, load_file
+from corpus.sandbox import load_bytes_isolated, load_file_isolated
 from tokka.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,8 @@ class JapaneseFileConverter:
     """Convert files of any supported format (txt md html pdf docx csv xlsx json jsonl) into Documents.
 
     Unlike Haystack's converters, a file that cannot be read is not only logged: it is returned in `failures` with
-    a message key, so the caller can show the user why.
+    a message key, so the caller can show the user why. Files are read in a worker process with a memory and a time
+    limit (`corpus.sandbox`), so a hostile file fails alone.
 
     ### Usage example
     ```python
@@ -59,7 +60,7 @@ class JapaneseFileConverter:
             label = str(source.meta.get("source", "")) if isinstance(source, ByteStream) else str(source)
             try:
                 if isinstance(source, ByteStream):
-                    loaded = load_bytes(
+                    loaded = load_bytes_isolated(
                         source.data,
                         str(source.meta.get("file_name", "")),
                         label,
@@ -68,7 +69,7 @@ class JapaneseFileConverter:
                         source.meta.get("type"),
                     )
                 else:
-                    loaded = load_file(Path(source), max_bytes=max_bytes)
+                    loaded = load_file_isolated(Path(source), max_bytes=max_bytes)
             except LoadError as e:
                 logger.warning("Could not read {source}: {error}", source=label, error=str(e))
                 failures.append({"source": label, "code": e.code, "params": e.params, "message": e.message()})
