@@ -6,7 +6,8 @@
     python -m apps --share --auth-file users.txt --admin sato  a temporary public link (always with a login)
 
 `--share` without `--auth`/`--auth-file` is refused: a public link would let anyone read the organisation's
-documents and use its models.
+documents and use its models. For the same reason `--host` other than 127.0.0.1 / ::1 / localhost needs logins:
+without them there is one local user with every right, which only makes sense on the machine itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
+from apps.app import build_app, launch_options
+from apps.context import AppContext
+from pipelines.ingest import ensure_sample_collection
 from tokka.locales import t
 from tokka.settings import get_settings
 
@@ -28,20 +33,28 @@ def parse_credentials(pairs: list[str], auth_file: str | None, lang: str) -> lis
 
     :raises ValueError: with a localised message for a malformed item or an unreadable file.
     """
-    items = list(pairs)
+    items = [(t("ui.launch.auth_option", lang, n=n), item) for n, item in enumerate(pairs, start=1)]
     if auth_file:
         try:
             lines = Path(auth_file).read_text(encoding="utf-8").splitlines()
         except OSError as e:
             raise ValueError(t("ui.launch.auth_file_unreadable", lang, path=auth_file, detail=e.strerror)) from e
-        items += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        items += [
+            (t("ui.launch.auth_line", lang, file=Path(auth_file).name, n=n), line.strip())
+            for n, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
     credentials = []
-    for item in items:
+    for where, item in items:
         user, sep, password = item.partition(":")
         if not sep or not user.strip() or not password:
-            raise ValueError(t("ui.launch.bad_auth", lang, item=item.split(":")[0] + ":…"))
+            # Only where the bad entry is: a line without a colon may be a password on its own.
+            raise ValueError(t("ui.launch.bad_auth", lang, where=where))
         credentials.append((user.strip(), password))
     return credentials
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,10 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.share and not credentials:
         print(t("ui.launch.share_needs_auth", lang), file=sys.stderr)
         return 2
+    if args.host not in LOOPBACK_HOSTS and not credentials:
+        print(t("ui.launch.host_needs_auth", lang, host=args.host), file=sys.stderr)
+        return 2
     admins = frozenset([*args.admin, *(a.strip() for a in os.environ.get("TOKKA_ADMINS", "").split(",") if a.strip())])
     if credentials and not admins:
         print(t("ui.launch.no_admin", lang), file=sys.stderr)
-    demo = prepare(lang, with_samples=not args.no_samples, auth_enabled=bool(credentials), admins=admins)
+    demo, ctx = prepare(lang, with_samples=not args.no_samples, auth_enabled=bool(credentials), admins=admins)
     print(t("ui.launch.starting", lang, url=f"http://{args.host}:{args.port}"), flush=True)
     demo.queue(default_concurrency_limit=8).launch(
         server_name=args.host,
@@ -94,22 +110,20 @@ def main(argv: list[str] | None = None) -> int:
         share=args.share,
         auth=credentials or None,
         auth_message=t("ui.launch.auth_message", lang) if credentials else None,
-        show_error=True,
         quiet=True,
+        **launch_options(ctx),
     )
     return 0
 
 
-def prepare(  # noqa: ANN201 - gr.Blocks (imported lazily)
+def prepare(
     lang: str, with_samples: bool = True, auth_enabled: bool = False, admins: frozenset[str] = frozenset()
-):
-    """Index the samples on first start and build the app (used by `main` and by tests)."""
-    from apps.app import build_app
-    from apps.context import AppContext
+) -> tuple[Any, AppContext]:
+    """Index the samples on first start and build the app (used by `main` and by tests).
 
-    if with_samples:
-        from pipelines.ingest import ensure_sample_collection
-
-        if ensure_sample_collection():
-            print(t("cli.samples_indexed", lang, collection="samples"), flush=True)
-    return build_app(AppContext(lang=lang, auth_enabled=auth_enabled, admins=admins))
+    :returns: `(demo, ctx)`: the `gr.Blocks` and its context (for `launch_options`).
+    """
+    if with_samples and ensure_sample_collection():
+        print(t("cli.samples_indexed", lang, collection="samples"), flush=True)
+    ctx = AppContext(lang=lang, auth_enabled=auth_enabled, admins=admins)
+    return build_app(ctx), ctx

@@ -1,14 +1,15 @@
-"""The tone-tuning tab: upload example texts, check them (with the base model's chat template applied), tune with
-a live loss plot, and export the result to GGUF + Ollama so any assistant can use it.
+"""The tone-tuning tab (文章の味付け): upload example texts, check them (with the base model's chat template
+applied), tune with a live loss plot, and export the result to GGUF + Ollama so any assistant can use it.
 
-Training runs inside the event's generator, one run at a time; Cancel stops after the current step and writes a
-checkpoint, which "resume" continues.
+Plain choices come first: how strongly to tune (少しだけ / ふつう / しっかり) and the GPU memory; the LoRA
+parameters are folded under 詳細設定, each explained in one line. Training and export are jobs on the shared
+`trainer` resource: Cancel stops after the current step and writes a checkpoint, which "resume" continues.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,205 +17,367 @@ import gradio as gr
 import pandas as pd
 
 from apps.context import AppContext
-from apps.exports import export_markdown
-from finetune.tone.train import PRESETS, TARGET_MODULES, ToneConfig, train
+from apps.guard import Permission, escape, named, on
+from apps.jobs import Job, attach_job, cancel_job, follow_job
+from apps.uploads import uploaded_file
+from apps.views import job_line, loss_frame, loss_plot_kwargs, overfitting
+from finetune.tone.bases import resolve_base
+from finetune.tone.train import PRESETS, STRENGTHS, TARGET_MODULES, ToneConfig, train
 from tokka.errors import TokkaError
+from tokka.paths import RUN_NAME, check_name, inside
 
-_running = threading.Lock()
 
-
-def base_models(ctx: AppContext) -> list[str]:
-    """Hugging Face model folders under `$TOKKA_DATA_DIR/models/hf/` (any folder with a config.json)."""
-    root = ctx.settings.data_dir / "models" / "hf"
-    return sorted(str(p.parent) for p in root.glob("*/config.json")) if root.is_dir() else []
+class ToneInputError(TokkaError):
+    """A tuning form that cannot be started."""
 
 
 def run_folder(ctx: AppContext, name: str) -> Path:
-    """Where a tuning run lives."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name or "tone")
-    return ctx.settings.data_dir / "tone" / safe
+    """Where a tuning run lives (`data/tone/<name>`).
+
+    :raises PathError: for a name that cannot be a folder name.
+    """
+    return inside(ctx.settings.data_dir / "tone", check_name((name or "").strip(), RUN_NAME, "err.run_name"))
 
 
-def check_data(ctx: AppContext, data: str | None, base: str) -> tuple[pd.DataFrame, str, str]:
+def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str, str]:  # noqa: ANN401
     """Preview the examples, list what was dropped and why, and show one with the chat template applied."""
     from transformers import AutoTokenizer
 
-    from finetune.tone.data import load_examples, preview_frame
+    from finetune.tone.data import load_examples
     from finetune.tone.train import ensure_chat_template, render
 
     if not data:
-        raise gr.Error(ctx.t("ui.tone.no_data"))
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(base)
-    except (OSError, ValueError) as e:
-        raise gr.Error(ctx.t("err.tone_base_missing", base=base, detail=str(e)[:200])) from e
+        raise ToneInputError("ui.tone.no_data")
+    path = uploaded_file(data)
+    folder = resolve_base(base)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
     ensure_chat_template(tokenizer)
-    try:
-        report = load_examples(data, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
-    except TokkaError as e:
-        raise gr.Error(e.message(ctx.lang)) from e
+    report = load_examples(path, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
     notes = [ctx.t("ui.tone.split", n=len(report.examples), train=len(report.train), val=len(report.validation))]
-    notes += [f"⚠ {ctx.t(key, **params)}" for key, params in report.problems]
-    return preview_frame(report), "\n\n".join(notes), render(tokenizer, report.examples[0].messages)
+    notes += [f"⚠ {escape(ctx.t(key, **params))}" for key, params in report.problems]
+    rows = []
+    for example in report.examples[:50]:
+        system = next((m["content"] for m in example.messages if m["role"] == "system"), "")
+        question = next((m["content"] for m in reversed(example.messages) if m["role"] == "user"), "")
+        rows.append([system, question, example.reply])
+    preview = pd.DataFrame(rows, columns=[ctx.t(f"ui.tone.col.{c}") for c in ("system", "question", "reply")])
+    return preview, "\n\n".join(notes), render(tokenizer, report.examples[0].messages)
 
 
-def loss_frame(points: list[tuple[int, float, str]]) -> pd.DataFrame:
-    """Loss points for the plot (step, loss, series)."""
-    return pd.DataFrame(points or [(0, float("nan"), "train")], columns=["step", "loss", "series"])
+@dataclass
+class ToneProgress:
+    """What the tuning job has reported: loss points, the status line, and how it ended."""
+
+    points: list[tuple[int, float, str]] = field(default_factory=list)
+    status: str = ""
+    checkpoint: str = ""
 
 
-def start(
-    ctx: AppContext,
-    name: str,
-    data: str | None,
-    base: str,
-    preset: str,
-    rank: float,
-    alpha: float,
-    targets: list[str],
-    max_len: float,
-    epochs: float,
-    steps: float,
-    lr: float,
-    patience: float,
-    four_bit: bool,
-    resume: bool,
-    progress: gr.Progress | None = None,
-) -> Iterator[tuple[Any, ...]]:
-    """Tune and yield (loss plot, status) after every step."""
-    if not data and not resume:
-        raise gr.Error(ctx.t("ui.tone.no_data"))
-    if not _running.acquire(blocking=False):
-        raise gr.Error(ctx.t("ui.scratch.busy"))
-    cancel = threading.Event()
-    try:
-        config = ToneConfig(
-            base=base,
-            data=data or "",
-            out_dir=str(run_folder(ctx, name)),
-            preset=preset,
-            lora_rank=int(rank),
-            lora_alpha=int(alpha),
-            target_modules=list(targets or TARGET_MODULES),
-            max_seq_len=int(max_len) or None,
-            epochs=float(epochs),
-            steps=int(steps) or None,
-            learning_rate=float(lr),
-            eval_every=5,
-            early_stopping_patience=int(patience),
-            load_in_4bit=four_bit,
-            resume=resume,
-        )
-        points: list[tuple[int, float, str]] = []
-        status, total = "", 1
-        events = train(config, cancel)
-        try:
-            for event in events:
-                if event.kind == "start":
-                    total = event.info["steps"]
-                    status = ctx.t(
-                        "cli.tone_start",
-                        backend=event.info["backend"],
-                        four_bit=event.info["four_bit"],
-                        trainable=f"{event.info['trainable']:,}",
-                        preset=event.info["preset"],
-                        steps=total,
-                        train=event.info["train"],
-                        validation=event.info["validation"],
-                    )
-                elif event.kind == "step":
-                    points.append((event.step, event.loss, "train"))
-                    memory = ctx.t("ui.tone.gpu", gb=f"{event.gpu_memory_gb:.1f}") if event.gpu_memory_gb else ""
-                    status = ctx.t("ui.tone.step", step=event.step, total=total, loss=f"{event.loss:.4f}") + memory
-                    if progress is not None:
-                        progress(event.step / total, desc=status)
-                elif event.kind == "eval":
-                    points.append((event.step, event.val_loss, "validation"))
-                elif event.kind == "early_stop":
-                    status = ctx.t("cli.tone_early_stop", step=event.step, val=f"{event.val_loss:.4f}")
-                elif event.kind == "done":
-                    status = ctx.t("cli.tone_done", out=config.out_dir)
-                yield loss_frame(points), status
-        except GeneratorExit:  # Cancel: let the loop write its checkpoint first
-            cancel.set()
-            for _ in events:
-                pass
-            raise
-        except TokkaError as e:
-            raise gr.Error(e.message(ctx.lang)) from e
-    finally:
-        _running.release()
+def tone_work(ctx: AppContext, config: ToneConfig) -> Callable[[Job], None]:
+    """The tuning job: every training step, evaluation and checkpoint is reported."""
+
+    def work(job: Job) -> None:
+        state = ToneProgress()
+        total = 1
+        for event in train(config, job.cancel):
+            if event.kind == "start":
+                total = event.info["steps"]
+                state.status = ctx.t(
+                    "ui.tone.started",
+                    backend=ctx.t(f"ui.tone.backend.{event.info['backend']}"),
+                    trainable=f"{event.info['trainable']:,}",
+                    steps=total,
+                    train=event.info["train"],
+                    validation=event.info["validation"],
+                )
+            elif event.kind == "step":
+                state.points.append((event.step, event.loss, "train"))
+                memory = ctx.t("ui.tone.gpu", gb=f"{event.gpu_memory_gb:.1f}") if event.gpu_memory_gb else ""
+                state.status = ctx.t("ui.tone.step", step=event.step, total=total, loss=f"{event.loss:.4f}") + memory
+                job.publish(progress=event.step / total)
+            elif event.kind == "eval":
+                state.points.append((event.step, event.val_loss, "validation"))
+            elif event.kind == "early_stop":
+                state.status = ctx.t("ui.tone.early_stop", step=event.step, val=f"{event.val_loss:.4f}")
+            elif event.kind == "cancelled":
+                state.checkpoint = ctx.shown_path(Path(config.out_dir) / "checkpoint")
+                state.status = ctx.t("ui.job.stopped_with_checkpoint", path=state.checkpoint, step=event.step)
+            elif event.kind == "done":
+                state.status = ctx.t("ui.tone.done", out=ctx.shown_path(Path(config.out_dir) / "adapter"))
+            job.publish(snapshot=ToneProgress(list(state.points), state.status, state.checkpoint), note=state.status)
+
+    return work
 
 
-def export(ctx: AppContext, name: str, quant: str) -> tuple[str, str]:
-    """Merge, GGUF, check in llama.cpp, Modelfile, Ollama."""
+def tone_view(ctx: AppContext, job: Job | None) -> tuple[Any, str]:
+    """(loss plot, status) of a tuning job, with an overfitting notice when it applies."""
+    if job is None:
+        return loss_frame(ctx, []), ""
+    state: ToneProgress = job.snapshot or ToneProgress()
+    status = job_line(ctx, job)
+    if overfitting(state.points):
+        status += "\n\n⚠ " + ctx.t("ui.train.overfitting")
+    return loss_frame(ctx, state.points), status
+
+
+@dataclass
+class ToneForm:
+    """The tab's form, one value per field."""
+
+    name: str
+    data: Any
+    base: str
+    strength: str
+    memory: str
+    rank: float
+    alpha: float
+    targets: list[str]
+    max_len: float
+    epochs: float
+    steps: float
+    lr: float
+    patience: float
+    four_bit: bool
+    resume: bool
+    detailed: bool
+
+
+def config_of(ctx: AppContext, form: ToneForm) -> ToneConfig:
+    """The run's configuration: the plain strength preset, or the detailed values when 詳細設定 is used."""
+    folder = run_folder(ctx, form.name)
+    if not form.data and not form.resume:
+        raise ToneInputError("ui.tone.no_data")
+    data = str(uploaded_file(form.data)) if form.data else ""
+    strength = STRENGTHS[form.strength]
+    detailed = form.detailed
+    return ToneConfig(
+        base=str(resolve_base(form.base)),
+        data=data,
+        out_dir=str(folder),
+        preset=form.memory,
+        lora_rank=int(form.rank) if detailed else strength.rank,
+        lora_alpha=int(form.alpha) if detailed else strength.alpha,
+        target_modules=list(form.targets or TARGET_MODULES),
+        max_seq_len=int(form.max_len) or None,
+        epochs=float(form.epochs) if detailed else strength.epochs,
+        steps=int(form.steps) or None,
+        learning_rate=float(form.lr) if detailed else strength.learning_rate,
+        eval_every=5,
+        early_stopping_patience=int(form.patience),
+        load_in_4bit=bool(form.four_bit),
+        resume=bool(form.resume),
+    )
+
+
+def start(ctx: AppContext, form: ToneForm, request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
+    """Start the tuning job and follow it."""
+    config = config_of(ctx, form)
+    label = ctx.t("ui.job.tone", name=form.name)
+    job = ctx.jobs.submit("tone", "trainer", ctx.user(request), label, tone_work(ctx, config))
+    yield from follow_job(ctx, job, tone_view)
+
+
+def export_work(ctx: AppContext, name: str, quant: str) -> Callable[[Job], None]:
+    """The export job: merge, GGUF, check in llama.cpp, Modelfile, Ollama."""
+    from apps.exports import export_markdown
     from finetune.tone.export import export_tuned
 
-    model_name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in (name or "").lower())
-    try:
-        result = export_tuned(run_folder(ctx, name), model_name, None if quant == "f16" else quant)
-    except TokkaError as e:
-        raise gr.Error(e.message(ctx.lang)) from e
-    text = export_markdown(ctx, result.report, result.registration, model_name, result.local_model)
-    return text, result.modelfile.read_text(encoding="utf-8")
+    def work(job: Job) -> None:
+        folder = run_folder(ctx, name)
+        model_name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in name.lower())
+        job.publish(note=ctx.t("ui.export.running"))
+        result = export_tuned(folder, model_name, None if quant == "f16" else quant)
+        job.publish(
+            snapshot=(
+                export_markdown(ctx, result.report, result.registration, model_name, result.local_model),
+                result.modelfile.read_text(encoding="utf-8"),
+            )
+        )
+
+    return work
+
+
+def export_view(ctx: AppContext, job: Job | None) -> tuple[str, str]:
+    """(report, Modelfile) of an export job."""
+    if job is None:
+        return "", ""
+    report, modelfile = job.snapshot or ("", "")
+    return job_line(ctx, job) + ("\n\n" + report if report else ""), modelfile
 
 
 def build(ctx: AppContext) -> dict[str, Any]:
     """Lay out the tab; returns its components by name."""
     gr.Markdown(ctx.t("ui.tone.intro"))
-    with gr.Row():
-        name = gr.Textbox(value="juku-tone", label=ctx.t("ui.tone.name"))
-        data = gr.File(label=ctx.t("ui.tone.data"), file_types=[".csv", ".xlsx", ".jsonl"], type="filepath")
-        models = base_models(ctx)
-        base = gr.Dropdown(
-            models, value=models[0] if models else None, allow_custom_value=True, label=ctx.t("ui.tone.base")
+    with gr.Row(elem_classes="tokka-wrap"):
+        name = gr.Textbox(value="juku-tone", label=ctx.t("ui.tone.name"), min_width=160)
+        data = gr.File(
+            label=ctx.t("ui.tone.data"), file_types=[".csv", ".xlsx", ".jsonl"], type="filepath", min_width=220
         )
+        base = gr.Dropdown(
+            ctx.lists.base_models(), label=ctx.t("ui.tone.base"), info=ctx.t("ui.tone.base_info"), min_width=200
+        )
+    ctx.lists.dropdown("base_models", base)
     check = gr.Button(ctx.t("ui.tone.check"))
-    notes = gr.Markdown()
-    preview = gr.Dataframe(label=ctx.t("ui.tone.preview"), interactive=False, wrap=True)
+    notes = gr.Markdown(elem_id="tokka-tone-notes")
+    preview = gr.Dataframe(
+        pd.DataFrame(columns=[ctx.t(f"ui.tone.col.{c}") for c in ("system", "question", "reply")]),
+        label=ctx.t("ui.tone.preview"),
+        interactive=False,
+        wrap=True,
+    )
     template = gr.Code(label=ctx.t("ui.tone.template"), interactive=False)
-    with gr.Row():
-        preset = gr.Radio(
-            ["auto", *PRESETS],
+    with gr.Row(elem_classes="tokka-wrap"):
+        strength = gr.Radio(
+            [(ctx.t(f"ui.tone.strength.{k}"), k) for k in STRENGTHS],
+            value="standard",
+            label=ctx.t("ui.tone.strength"),
+            info=ctx.t("ui.tone.strength_info"),
+            min_width=260,
+        )
+        memory = gr.Radio(
+            [(ctx.t(f"ui.tone.preset.{k}"), k) for k in ("auto", *PRESETS)],
             value="auto",
             label=ctx.t("ui.tone.preset"),
-            info=" / ".join(f"{k}: {v.note}" for k, v in PRESETS.items()),
+            min_width=260,
         )
-    with gr.Row():
-        rank = gr.Slider(4, 128, value=16, step=4, label=ctx.t("ui.tone.rank"))
-        alpha = gr.Slider(4, 256, value=32, step=4, label=ctx.t("ui.tone.alpha"))
-        max_len = gr.Slider(0, 8192, value=0, step=128, label=ctx.t("ui.tone.max_len"))
-        epochs = gr.Number(value=1.0, label=ctx.t("ui.tone.epochs"))
-        steps = gr.Number(value=0, precision=0, label=ctx.t("ui.tone.steps"))
-        lr = gr.Number(value=2e-4, label=ctx.t("ui.tone.lr"))
-        patience = gr.Slider(0, 10, value=3, step=1, label=ctx.t("ui.tone.patience"))
-    with gr.Row():
-        targets = gr.CheckboxGroup(TARGET_MODULES, value=TARGET_MODULES, label=ctx.t("ui.tone.targets"))
-        four_bit = gr.Checkbox(value=True, label=ctx.t("ui.tone.four_bit"))
-        resume = gr.Checkbox(value=False, label=ctx.t("ui.scratch.resume"))
-    with gr.Row():
-        start_button = gr.Button(ctx.t("ui.tone.start"), variant="primary")
-        cancel = gr.Button(ctx.t("ui.corpus.cancel"))
+    with gr.Accordion(ctx.t("ui.tone.details"), open=False):
+        detailed = gr.Checkbox(value=False, label=ctx.t("ui.tone.use_details"))
+        with gr.Row(elem_classes="tokka-wrap"):
+            rank = gr.Slider(
+                4, 128, value=16, step=4, label=ctx.t("ui.tone.rank"), info=ctx.t("ui.tone.rank_info"), min_width=220
+            )
+            alpha = gr.Slider(
+                4, 256, value=32, step=4, label=ctx.t("ui.tone.alpha"), info=ctx.t("ui.tone.alpha_info"), min_width=220
+            )
+            lr = gr.Number(value=2e-4, label=ctx.t("ui.tone.lr"), info=ctx.t("ui.tone.lr_info"), min_width=220)
+        with gr.Row(elem_classes="tokka-wrap"):
+            epochs = gr.Number(
+                value=1.0, label=ctx.t("ui.tone.epochs"), info=ctx.t("ui.tone.epochs_info"), min_width=220
+            )
+            steps = gr.Number(
+                value=0, precision=0, label=ctx.t("ui.tone.steps"), info=ctx.t("ui.tone.steps_info"), min_width=220
+            )
+            max_len = gr.Slider(
+                0,
+                8192,
+                value=0,
+                step=128,
+                label=ctx.t("ui.tone.max_len"),
+                info=ctx.t("ui.tone.max_len_info"),
+                min_width=220,
+            )
+        with gr.Row(elem_classes="tokka-wrap"):
+            patience = gr.Slider(
+                0,
+                10,
+                value=3,
+                step=1,
+                label=ctx.t("ui.tone.patience"),
+                info=ctx.t("ui.tone.patience_info"),
+                min_width=220,
+            )
+            targets = gr.CheckboxGroup(
+                TARGET_MODULES,
+                value=TARGET_MODULES,
+                label=ctx.t("ui.tone.targets"),
+                info=ctx.t("ui.tone.targets_info"),
+                min_width=220,
+            )
+            four_bit = gr.Checkbox(
+                value=True, label=ctx.t("ui.tone.four_bit"), info=ctx.t("ui.tone.four_bit_info"), min_width=220
+            )
+    resume = gr.Checkbox(value=False, label=ctx.t("ui.train.resume"))
+    with gr.Row(elem_classes="tokka-wrap"):
+        start_button = gr.Button(ctx.t("ui.tone.start"), variant="primary", elem_id="tokka-tone-start")
+        cancel = gr.Button(ctx.t("ui.corpus.cancel"), elem_id="tokka-tone-cancel")
     status = gr.Markdown(elem_id="tokka-tone-status")
-    plot = gr.LinePlot(loss_frame([]), x="step", y="loss", color="series", label=ctx.t("ui.scratch.loss"))
+    plot = gr.LinePlot(loss_frame(ctx, []), elem_id="tokka-tone-plot", **loss_plot_kwargs(ctx))
     gr.Markdown(f"### {ctx.t('ui.tone.export')}")
-    with gr.Row():
-        quant = gr.Radio(["f16", "q8_0"], value="f16", label="GGUF")
-        export_button = gr.Button(ctx.t("ui.scratch.export_button"))
-    report = gr.Markdown()
+    with gr.Row(elem_classes="tokka-wrap"):
+        quant = gr.Radio(
+            [(ctx.t("ui.export.f16"), "f16"), (ctx.t("ui.export.q8_0"), "q8_0")],
+            value="f16",
+            label=ctx.t("ui.export.format"),
+        )
+        export_button = gr.Button(ctx.t("ui.scratch.export_button"), elem_id="tokka-tone-export")
+    report = gr.Markdown(elem_id="tokka-tone-report")
     modelfile = gr.Code(label="Modelfile", interactive=False)
 
-    check.click(lambda d, b: check_data(ctx, d, b), [data, base], [preview, notes, template], api_name="check_data")
-
-    def _start(n, d, b, p, r, a, tg, ml, ep, st, l_r, pa, fb, rs, progress: gr.Progress = gr.Progress()):  # noqa: ANN001, ANN202, B008
-        yield from start(ctx, n, d, b, p, r, a, tg, ml, ep, st, l_r, pa, fb, rs, progress)
-
-    running = start_button.click(
-        _start,
-        [name, data, base, preset, rank, alpha, targets, max_len, epochs, steps, lr, patience, four_bit, resume],
-        [plot, status],
-        api_name="train_tone",
+    A = Permission.ADMIN
+    on(
+        ctx,
+        check.click,
+        lambda d, b: check_data(ctx, d, b),
+        [data, base],
+        [preview, notes, template],
+        permission=A,
+        message=notes,
+        api_name="check_data",
     )
-    cancel.click(None, None, None, cancels=[running], api_name=False)
-    export_button.click(lambda n, q: export(ctx, n, q), [name, quant], [report, modelfile], api_name="export_tone")
-    return {"plot": plot, "status": status, "report": report}
+    fields = {
+        "name": name,
+        "data": data,
+        "base": base,
+        "strength": strength,
+        "memory": memory,
+        "rank": rank,
+        "alpha": alpha,
+        "targets": targets,
+        "max_len": max_len,
+        "epochs": epochs,
+        "steps": steps,
+        "lr": lr,
+        "patience": patience,
+        "four_bit": four_bit,
+        "resume": resume,
+        "detailed": detailed,
+    }
+
+    def _start(values: dict[str, Any], request: gr.Request | None) -> Iterator[tuple[Any, ...]]:
+        yield from start(ctx, ToneForm(**values), request)
+
+    on(
+        ctx,
+        start_button.click,
+        named(list(fields), _start),
+        list(fields.values()),
+        [plot, status],
+        permission=A,
+        message=status,
+        api_name="train_tone",
+        show_progress="hidden",
+    )
+    on(
+        ctx,
+        cancel.click,
+        lambda request: cancel_job(ctx, "tone", request),
+        None,
+        status,
+        permission=A,
+        api_name="cancel_tone",
+    )
+
+    def _export(n: str, q: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        run_folder(ctx, n)  # checks the name before the job starts
+        job = ctx.jobs.submit(
+            "export", "trainer", ctx.user(request), ctx.t("ui.job.export", name=n), export_work(ctx, n, q)
+        )
+        yield from follow_job(ctx, job, export_view)
+
+    on(
+        ctx,
+        export_button.click,
+        _export,
+        [name, quant],
+        [report, modelfile],
+        permission=A,
+        message=report,
+        api_name="export_tone",
+        show_progress="hidden",
+    )
+
+    def _attach(request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        yield from attach_job(ctx, "tone", tone_view, request)
+
+    ctx.on_load(_attach, [plot, status])
+    return {"plot": plot, "status": status, "report": report, "notes": notes, "preview": preview}

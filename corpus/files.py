@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.loaders import SUPPORTED_EXTENSIONS, is_supported
-from tokka.locales import t
+from tokka.locales import for_ui, t
 
 STATUSES = ("added", "updated", "unchanged", "failed", "skipped", "cancelled")
 
@@ -35,10 +35,11 @@ class IngestResult:
     title: str = ""
     code: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    method: str = ""  # how the text was obtained when it is worth saying (e.g. the PDF extractor, OCR)
 
-    def reason(self, lang: str | None = None) -> str:
-        """The failure reason in the user's language ("" when it did not fail)."""
-        return t(self.code, lang, **self.params) if self.code else ""
+    def reason(self, lang: str | None = None, ui: bool = False) -> str:
+        """The failure reason in the user's language ("" when it did not fail); `ui`: the app's wording."""
+        return t(for_ui(self.code) if ui else self.code, lang, **self.params) if self.code else ""
 
 
 @dataclass

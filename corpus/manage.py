@@ -5,10 +5,11 @@ Each function is a small, UI-free step over the store, so the tab stays thin and
 
 from __future__ import annotations
 
-import re
+import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from corpus.embeddings import choose_embedding_model, embed_texts, embedding_tex
 from corpus.errors import StoreError
 from corpus.stores import get_backend, open_store
 from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collection_name
+from tokka.paths import inside
 from tokka.settings import get_settings
 
 EMBEDDER_MODES = ("auto", "offline", "ollama", "none")
@@ -54,18 +56,48 @@ def delete_collection(name: str, confirmation: str) -> None:
 
 
 def uploads_dir(collection: str) -> Path:
-    """Where files uploaded through the UI are kept (so a re-upload replaces the same source)."""
-    safe = re.sub(r"[^\w.-]", "_", collection)
-    return get_settings().data_dir / "uploads" / safe
+    """Where files uploaded through the UI are kept (so a re-upload replaces the same source).
+
+    :raises StoreError: `err.invalid_name`; `PathError` if it would leave `data/uploads`.
+    """
+    return inside(get_settings().data_dir / "uploads", validate_collection_name(collection))
 
 
-def save_upload(collection: str, temp_path: str | Path) -> Path:
-    """Copy an uploaded file into the collection's upload folder under its own name; returns the kept path."""
+@dataclass
+class StagedUpload:
+    """An uploaded file copied into the collection's upload folder; the previous copy is kept until it is known
+    whether the new one could be ingested."""
+
+    target: Path
+    backup: Path | None
+
+    def keep(self) -> None:
+        """The new file was ingested: drop the previous copy."""
+        if self.backup is not None:
+            self.backup.unlink(missing_ok=True)
+
+    def drop(self) -> None:
+        """The new file was refused: remove it and put the previous copy back."""
+        self.target.unlink(missing_ok=True)
+        if self.backup is not None:
+            os.replace(self.backup, self.target)
+
+
+def stage_upload(collection: str, temp_path: str | Path, name: str | None = None) -> StagedUpload:
+    """Copy an uploaded file into the collection's upload folder under its own name (or `name`).
+
+    :raises PathError: when the name would leave the folder.
+    """
     source = Path(temp_path)
-    target = uploads_dir(collection) / Path(source.name).name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = uploads_dir(collection)
+    target = inside(folder, Path(name or source.name).name)
+    folder.mkdir(parents=True, exist_ok=True)
+    backup = None
+    if target.exists():
+        backup = inside(folder, f".{target.name}.previous")
+        os.replace(target, backup)
     shutil.copyfile(source, target)
-    return target
+    return StagedUpload(target, backup)
 
 
 def remove_document(collection: str, source: str) -> int:

@@ -70,6 +70,7 @@ class _Worker:
     """One worker process."""
 
     def __init__(self, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "corpus.sandbox", str(memory_mb)],
@@ -140,9 +141,9 @@ class LoaderPool:
             self._busy += 1
             while self._idle:
                 worker = self._idle.pop()
-                if worker.alive():
+                if worker.alive() and worker.memory_mb == memory_mb:
                     return worker
-                worker.kill()
+                worker.kill()  # dead, or started with another memory limit
         try:
             return _Worker(memory_mb)
         except OSError:

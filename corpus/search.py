@@ -14,6 +14,7 @@ from typing import Any
 from haystack import Document
 
 from corpus.embeddings import embed_query
+from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores import open_store
 from tokka.locales import t
 
@@ -29,6 +30,16 @@ def check_top_k(top_k: int) -> int:
         msg = f"top_k must be a positive integer, got {top_k!r}"
         raise ValueError(msg)
     return top_k
+
+
+def require_collection(collection: str) -> None:
+    """Raise when the collection does not exist: a missing collection is an error, not an empty search.
+
+    :raises StoreError: `err.collection_not_found` (listing the collections there are).
+    """
+    backend = open_store(collection).backend
+    if backend.embedding_of(collection) is None:  # cheap: no row counting
+        backend.require_collection(collection)
 
 
 def bm25_search(
@@ -125,6 +136,7 @@ def hybrid_search(
 ) -> SearchResult:
     """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so."""
     settings = settings or HybridSettings()
+    require_collection(collection)
     bm25, tokens = bm25_search(collection, query, settings.bm25_top_k, filters)
     legs = [(bm25, settings.bm25_weight)]
     mode, notices = "bm25", []
@@ -146,7 +158,7 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
     if mode not in MODES:
         msg = f"mode must be one of {MODES}, got {mode!r}"
         raise ValueError(msg)
-    open_store(collection).backend.require_collection(collection)
+    require_collection(collection)
     embedding, notices = None, []
     if mode != "bm25":
         embedding, notice, _ = embed_query(collection, query)
@@ -163,3 +175,25 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
             found.notices = []
     found.notices = list(dict.fromkeys([*notices, *found.notices]))
     return found
+
+
+def relevance(collection: str, query_tokens: list[str], documents: list[Document]) -> float:
+    """How much of the question the best retrieved chunk covers, from 0 to 1: the question's tokens, weighted by
+    their BM25 idf (rare words count more; a word no chunk has counts most), that appear in the chunk (its text,
+    title and section). Rank-based fused scores say nothing about relevance; this does, on any corpus size.
+    """
+    distinct = list(dict.fromkeys(query_tokens))
+    if not distinct or not documents:
+        return 0.0
+    store = open_store(collection)
+    idf = store.idf(distinct)
+    highest = max(idf.values(), default=1.0)
+    weights = {token: idf.get(token, highest) or highest for token in distinct}
+    total = sum(weights.values()) or 1.0
+    tokenizer = get_tokenizer(store.backend.tokenizer_name(collection))
+    best = 0.0
+    for doc in documents:
+        text = "\n".join(str(doc.meta.get(f) or "") for f in ("title", "heading")) + "\n" + (doc.content or "")
+        present = set(tokenizer.tokenize(text))
+        best = max(best, sum(w for token, w in weights.items() if token in present) / total)
+    return best

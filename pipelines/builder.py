@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tokka.locales import t
 from tokka.paths import ASSISTANT_ID
 
 ANSWER_STYLES = {
@@ -26,7 +27,7 @@ class AssistantSpec:
     """Everything the builder form asks.
 
     :param assistant_id: the file name without `.yaml` (letters, digits, `_`, `-`).
-    :param generator: `ollama` or `local` (a GGUF file through llama.cpp).
+    :param generator: `ollama`, `local` (a GGUF file through llama.cpp) or `none` (excerpts, no model).
     :param model: the Ollama model name, or the local model (`gemma3-270m` or a `.gguf` file name).
     :param bm25_weight: keyword search weight in the fusion.
     :param vector_weight: meaning search weight in the fusion.
@@ -54,10 +55,13 @@ def check_spec(spec: AssistantSpec) -> list[tuple[str, dict[str, object]]]:
     problems: list[tuple[str, dict[str, object]]] = []
     if not isinstance(spec.assistant_id, str) or not ASSISTANT_ID.fullmatch(spec.assistant_id):
         problems.append(("err.builder_id", {"name": spec.assistant_id}))
-    for field_name in ("name", "collection", "model", "persona"):
+    required = (
+        ("name", "collection", "persona") if spec.generator == "none" else ("name", "collection", "model", "persona")
+    )
+    for field_name in required:
         if not str(getattr(spec, field_name) or "").strip():
             problems.append(("err.builder_required", {"field": field_name}))
-    if spec.generator not in ("ollama", "local"):
+    if spec.generator not in ("ollama", "local", "none"):
         problems.append(("err.builder_generator", {"generator": spec.generator}))
     if spec.answer_style not in ANSWER_STYLES:
         problems.append(("err.builder_style", {"style": spec.answer_style}))
@@ -77,10 +81,25 @@ def _block(text: str, indent: int) -> str:
     return "\n".join(pad + line if line else "" for line in text.strip().splitlines())
 
 
-def render_assistant_yaml(spec: AssistantSpec) -> str:
-    """The assistant file for `spec` (validate it with `pipelines.validation.validate_text(render_yaml(...))`)."""
+def render_assistant_yaml(spec: AssistantSpec, lang: str | None = None) -> str:
+    """The assistant file for `spec` (validate it with `pipelines.validation.validate_text(render_yaml(...))`).
+
+    :param lang: the language of the comments written into the file (default: the configured one).
+    """
+
+    def c(key: str) -> str:
+        return t(f"yaml.{key}", lang)
+
     persona = spec.persona.strip().replace("{% endraw %}", "")
     style = ANSWER_STYLES[spec.answer_style]
+    collection = _q(spec.collection)
+    if spec.generator == "none":
+        return _EXTRACTIVE.format(
+            name=_q(spec.name), description=_q(spec.description), collection=collection, top_k=int(spec.top_k),
+            bm25_weight=float(spec.bm25_weight), vector_weight=float(spec.vector_weight), header=c("header_none"),
+            edit=c("edit"), top_k_note=c("top_k"), bm25_note=c("bm25_weight"), vector_note=c("vector_weight"),
+            gate_note=c("min_relevance"), title=spec.name,
+        )  # fmt: skip
     if spec.generator == "ollama":
         llm = f"""  llm:
     type: haystack_integrations.components.generators.ollama.chat.chat_generator.OllamaChatGenerator
@@ -92,41 +111,47 @@ def render_assistant_yaml(spec: AssistantSpec) -> str:
       keep_alive: 10m
       think: false
       generation_kwargs:
-        num_ctx: {int(spec.context_window)}   # tokens the model reads; set explicitly so nothing is cut silently
+        num_ctx: {int(spec.context_window)}   # {c("num_ctx")}
         temperature: {float(spec.temperature)}"""
     else:
         llm = f"""  llm:
     type: pipelines.components.generators.LocalGGUFChatGenerator
     init_parameters:
       model: {_q(spec.model)}
-      n_ctx: {int(spec.context_window)}
+      n_ctx: {int(spec.context_window)}   # {c("num_ctx")}
       n_threads: 1
       max_tokens: {int(spec.max_tokens)}
       temperature: {float(spec.temperature)}
       repeat_penalty: 1.3"""
-    return f"""# {spec.name} — made with the assistant builder. Edit freely: this is a Haystack pipeline.
-# ${{ollama_url}} and ${{ollama_timeout}} are filled in from the settings when the file is loaded.
+    return f"""# {spec.name} — {c("header")}
+# {c("edit")}
+# {c("placeholders")}
 metadata:
   tokka:
     name: {_q(spec.name)}
     description: {_q(spec.description)}
-    collection: {_q(spec.collection)}
+    collection: {collection}
     model: {_q(spec.model)}
 components:
   query_embedder:
     type: pipelines.components.embedders.CollectionTextEmbedder
     init_parameters:
-      collection: {_q(spec.collection)}
+      collection: {collection}
   retriever:
     type: pipelines.components.retrievers.HybridRetriever
     init_parameters:
-      collection: {_q(spec.collection)}
-      top_k: {int(spec.top_k)}              # chunks given to the model
+      collection: {collection}
+      top_k: {int(spec.top_k)}              # {c("top_k")}
       bm25_top_k: 20
       vector_top_k: 20
-      bm25_weight: {float(spec.bm25_weight)}       # keyword search
-      vector_weight: {float(spec.vector_weight)}     # meaning search
+      bm25_weight: {float(spec.bm25_weight)}       # {c("bm25_weight")}
+      vector_weight: {float(spec.vector_weight)}     # {c("vector_weight")}
       rrf_k: 2
+  gate:
+    type: pipelines.components.grounding.RelevanceGate
+    init_parameters:
+      collection: {collection}
+      min_relevance: 0.3     # {c("min_relevance")}
   prompt_builder:
     type: haystack.components.builders.chat_prompt_builder.ChatPromptBuilder
     init_parameters:
@@ -157,11 +182,62 @@ connections:
   - sender: query_embedder.embedding
     receiver: retriever.query_embedding
   - sender: retriever.documents
+    receiver: gate.documents
+  - sender: retriever.query_tokens
+    receiver: gate.query_tokens
+  - sender: gate.documents
     receiver: prompt_builder.documents
   - sender: prompt_builder.prompt
     receiver: llm.messages
   - sender: llm.replies
     receiver: answer.replies
-  - sender: retriever.documents
+  - sender: gate.documents
     receiver: answer.documents
+"""
+
+
+_EXTRACTIVE = """# {title} — {header}
+# {edit}
+metadata:
+  tokka:
+    name: {name}
+    description: {description}
+    collection: {collection}
+    model: "-"
+components:
+  query_embedder:
+    type: pipelines.components.embedders.CollectionTextEmbedder
+    init_parameters:
+      collection: {collection}
+  retriever:
+    type: pipelines.components.retrievers.HybridRetriever
+    init_parameters:
+      collection: {collection}
+      top_k: {top_k}              # {top_k_note}
+      bm25_top_k: 20
+      vector_top_k: 20
+      bm25_weight: {bm25_weight}       # {bm25_note}
+      vector_weight: {vector_weight}     # {vector_note}
+      rrf_k: 2
+  gate:
+    type: pipelines.components.grounding.RelevanceGate
+    init_parameters:
+      collection: {collection}
+      min_relevance: 0.3     # {gate_note}
+  excerpts:
+    type: pipelines.components.extractive.ExtractiveAnswerer
+    init_parameters:
+      collection: {collection}
+      sentences: 2
+connections:
+  - sender: query_embedder.embedding
+    receiver: retriever.query_embedding
+  - sender: retriever.documents
+    receiver: gate.documents
+  - sender: retriever.query_tokens
+    receiver: gate.query_tokens
+  - sender: gate.documents
+    receiver: excerpts.documents
+  - sender: retriever.query_tokens
+    receiver: excerpts.query_tokens
 """

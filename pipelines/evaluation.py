@@ -27,6 +27,10 @@ from tokka.errors import TokkaError
 QUESTION_COLUMNS = ("question", "質問", "問い", "query")
 EXPECTED_COLUMNS = ("expected", "expected_source", "source", "期待する資料", "正解の資料", "資料", "正解")
 KEYWORD_COLUMNS = ("keywords", "expected_keywords", "キーワード", "期待するキーワード")
+ANSWER_COLUMNS = ("answer", "answers", "expected_answer", "答え", "正解", "期待する答え")
+UNANSWERABLE_COLUMNS = ("unanswerable", "答えなし", "回答不能")
+NO_ANSWER = {"なし", "無し", "none", "n/a", "-"}
+TRUE_WORDS = {"1", "true", "yes", "y", "はい", "○", "〇", "x"}
 
 
 class EvaluationError(TokkaError):
@@ -35,11 +39,22 @@ class EvaluationError(TokkaError):
 
 @dataclass
 class Question:
-    """One row of a question sheet."""
+    """One row of a question sheet.
+
+    :param answers: accepted answers (empty: none given, or the question is unanswerable).
+    :param unanswerable: the documents cannot answer it (an `answer` of `なし`, or the `unanswerable` column).
+    """
 
     question: str
     expected: list[str]
     keywords: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
+    unanswerable: bool = False
+
+    @property
+    def has_answer_key(self) -> bool:
+        """True when the sheet says what the answer is (or that there is none)."""
+        return bool(self.answers) or self.unanswerable
 
 
 @dataclass
@@ -117,21 +132,33 @@ def load_questions(path: Path | str) -> list[Question]:
         raise
     except (OSError, ValueError, pd.errors.ParserError) as e:
         raise EvaluationError("err.sheet_unreadable", detail=str(e)[:200]) from e
-    question_col = _pick(list(frame.columns), QUESTION_COLUMNS)
-    expected_col = _pick(list(frame.columns), EXPECTED_COLUMNS)
-    if question_col is None or expected_col is None:
-        raise EvaluationError("err.sheet_columns", found=", ".join(map(str, frame.columns)))
-    keyword_col = _pick(list(frame.columns), KEYWORD_COLUMNS)
+    columns = list(frame.columns)
+    question_col = _pick(columns, QUESTION_COLUMNS)
+    expected_col = _pick(columns, EXPECTED_COLUMNS)
+    answer_col = _pick(columns, ANSWER_COLUMNS)
+    if question_col is None or (expected_col is None and answer_col is None):
+        raise EvaluationError("err.sheet_columns", found=", ".join(map(str, columns)))
+    keyword_col = _pick(columns, KEYWORD_COLUMNS)
+    flag_col = _pick(columns, UNANSWERABLE_COLUMNS)
     questions = []
     for _, row in frame.iterrows():
-        question = str(row[question_col] or "").strip() if not pd.isna(row[question_col]) else ""
-        expected = _split(row[expected_col], ";；")
-        if question and expected:
+        question = _text(row[question_col])
+        expected = _split(row[expected_col], ";；") if expected_col else []
+        answers = _split(row[answer_col], ";；") if answer_col else []
+        unanswerable = any(a.lower() in NO_ANSWER for a in answers) or (
+            flag_col is not None and _text(row[flag_col]).lower() in TRUE_WORDS
+        )
+        answers = [] if unanswerable else answers
+        if question and (expected or answers or unanswerable):
             keywords = _split(row[keyword_col], "、,，;；") if keyword_col else []
-            questions.append(Question(question, expected, keywords))
+            questions.append(Question(question, expected, keywords, answers, unanswerable))
     if not questions:
         raise EvaluationError("err.sheet_empty")
     return questions
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
 
 def source_matches(source: str, expected: str) -> bool:
@@ -194,7 +221,7 @@ def evaluate(
     :param answer: when given, called with each question to get the assistant's full answer (keyword hits).
     """
     retrieve = retriever_of(pipeline)
-    for item in questions:
+    for item in (q for q in questions if q.expected):  # retrieval needs an expected source
         # Ask for more chunks than k: several chunks of one document count once.
         sources = _ranked_sources(retrieve(item.question, max(k * 4, 20)))[:k]
         rank = next(
@@ -205,8 +232,8 @@ def evaluate(
         yield QuestionResult(item.question, item.expected, rank, sources, item.keywords, hits, text)
 
 
-def report_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
-    """Per-question rows of one or more reports (for the table and the CSV download)."""
+def report_frame(reports: list[EvaluationReport], headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per-question rows of one or more reports (for the table and the CSV download); `headers` renames columns."""
     rows = []
     for report in reports:
         for r in report.results:
@@ -224,12 +251,13 @@ def report_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
                     "answer": r.answer,
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns=headers) if headers else frame
 
 
-def summary_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
-    """One row per assistant: questions, k, recall@k, MRR and (when answered) the keyword rate."""
-    return pd.DataFrame(
+def summary_frame(reports: list[EvaluationReport], headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per assistant: questions, k, recall@k, MRR and (when answered) the share of keywords contained."""
+    frame = pd.DataFrame(
         [
             {
                 "assistant": r.assistant,
@@ -237,11 +265,12 @@ def summary_frame(reports: list[EvaluationReport]) -> pd.DataFrame:
                 "k": r.k,
                 "recall@k": round(r.recall, 4),
                 "MRR": round(r.mrr, 4),
-                "keyword_rate": "" if r.keyword_rate is None else round(r.keyword_rate, 4),
+                "keywords_contained": "" if r.keyword_rate is None else round(r.keyword_rate, 4),
             }
             for r in reports
         ]
     )
+    return frame.rename(columns=headers) if headers else frame
 
 
 def read_beir(folder: Path, query_prefix: str = "") -> tuple[list[dict], list[dict], dict[str, set[str]]]:

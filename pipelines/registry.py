@@ -39,7 +39,7 @@ class Assistant:
     description: str = ""
     collection: str | None = None
     model: str = ""
-    generator: str = ""  # "ollama", "local" or the generator's class name
+    generator: str = ""  # "ollama", "local" (a GGUF through llama.cpp) or "none" (excerpts, no model)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -47,9 +47,9 @@ class Assistant:
         """True when the file has no errors (warnings allowed)."""
         return not any(i.severity == "error" for i in self.issues)
 
-    def messages(self, lang: str | None = None) -> list[str]:
-        """Every issue as `file:line: message`."""
-        return [i.message(lang, self.path.name) for i in self.issues]
+    def messages(self, lang: str | None = None, ui: bool = False) -> list[str]:
+        """Every issue as `file:line: message` (`ui`: the app's wording)."""
+        return [i.message(lang, self.path.name, ui) for i in self.issues]
 
 
 def _describe(assistant_id: str, path: Path, text: str, mtime: float, issues: list[Issue]) -> Assistant:
@@ -67,6 +67,8 @@ def _describe(assistant_id: str, path: Path, text: str, mtime: float, issues: li
             generator, model = "ollama", str(params.get("model", model))
         elif kind == "LocalGGUFChatGenerator":
             generator, model = "local", str(params.get("model", model))
+        elif kind == "ExtractiveAnswerer":
+            generator, model = "none", "-"
     return Assistant(
         id=assistant_id,
         path=path,

@@ -23,7 +23,7 @@ from haystack.dataclasses import ChatMessage, StreamingChunk
 from pipelines.components.answer import source_view
 from pipelines.registry import AssistantRegistry
 from tokka.errors import TokkaError
-from tokka.locales import t
+from tokka.locales import for_ui, t
 from tokka.settings import get_settings
 
 
@@ -93,6 +93,7 @@ class AnswerResult:
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""
     error_code: str = ""
+    not_found: bool = False  # nothing relevant was retrieved: the answer says so and no model was asked
 
 
 class AssistantRunner:
@@ -116,14 +117,16 @@ class AssistantRunner:
         question: str,
         on_token: Callable[[str], None] | None = None,
         lang: str | None = None,
+        ui: bool = False,
     ) -> AnswerResult:
         """Answer `question` with one assistant.
 
         :param on_token: called with each streamed piece of the answer.
+        :param ui: word messages for the app (no shell commands) rather than for the command line.
         :returns: the result; on a generation failure `error` holds the user's message and the sources found so far.
         :raises AssistantError: for an unknown or broken assistant.
         """
-        return self.run_pipeline(self.registry.pipeline(assistant_id), question, on_token, lang)
+        return self.run_pipeline(self.registry.pipeline(assistant_id), question, on_token, lang, ui)
 
     def ask_text(
         self,
@@ -131,6 +134,7 @@ class AssistantRunner:
         question: str,
         on_token: Callable[[str], None] | None = None,
         lang: str | None = None,
+        ui: bool = False,
     ) -> AnswerResult:
         """Answer with an assistant given as YAML text (not saved): the builder's "Try".
 
@@ -142,11 +146,11 @@ class AssistantRunner:
         rendered = render_yaml(yaml_text)
         errors = [i for i in validate_text(rendered, check_environment=False) if i.severity == "error"]
         if errors:
-            details = "\n".join(i.message(lang, "YAML") for i in errors)
+            details = "\n".join(i.message(lang, "YAML", ui) for i in errors)
             raise AssistantError("err.assistant_broken", name="YAML", details=details)
         from pipelines.loading import load_pipeline_text
 
-        return self.run_pipeline(load_pipeline_text(rendered), question, on_token, lang)
+        return self.run_pipeline(load_pipeline_text(rendered), question, on_token, lang, ui)
 
     def run_pipeline(
         self,
@@ -154,6 +158,7 @@ class AssistantRunner:
         question: str,
         on_token: Callable[[str], None] | None = None,
         lang: str | None = None,
+        ui: bool = False,
     ) -> AnswerResult:
         """Run one assistant pipeline for `question`, capturing what each step produced."""
         capture = _Capture()
@@ -173,13 +178,46 @@ class AssistantRunner:
             answer = next((v for v in outputs.values() if "answer" in v), {})
             result.answer = answer.get("answer", "")
             result.sources = answer.get("sources", [])
+            result.not_found = bool((answer.get("meta") or {}).get("not_found"))
         except PipelineRuntimeError as e:
-            result.error_code, result.error = _explain(e, pipeline, lang)
+            result.error_code, result.error = _explain(e, pipeline, lang, ui)
+            if _is_generator(pipeline, e.component_name):
+                _fall_back_to_excerpts(result, capture, pipeline, question, lang)
         finally:
             _current.reset(token)
         result.timings = {**capture.timings, "total": time.perf_counter() - started}
         _fill_from_capture(result, capture)
         return result
+
+
+def _is_generator(pipeline: Any, name: str | None) -> bool:  # noqa: ANN401 - a haystack Pipeline
+    """Whether the failing component writes the answer (a chat generator), so excerpts can stand in for it."""
+    return bool(name) and type(pipeline.get_component(name)).__name__.endswith("ChatGenerator")
+
+
+def _fall_back_to_excerpts(
+    result: AnswerResult,
+    capture: _Capture,
+    pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+    question: str,
+    lang: str | None,
+) -> None:
+    """The generator failed: answer with the retrieved chunks' best sentences (labelled 抜粋) instead."""
+    from pipelines.components.extractive import extractive_answer
+
+    retrieved = next((o for o in capture.outputs.values() if "query_tokens" in o and "documents" in o), None)
+    gate = next((o for o in capture.outputs.values() if "documents" in o and "query_tokens" not in o), None)
+    if retrieved is None:
+        return
+    documents = (gate or retrieved)["documents"]
+    collection = next(
+        (c.collection for _, c in pipeline.walk() if isinstance(getattr(c, "collection", None), str)), None
+    )
+    if not documents or not collection:
+        return
+    excerpt = extractive_answer(collection, question, list(retrieved["query_tokens"]), documents)
+    result.answer, result.sources = excerpt["answer"], excerpt["sources"]
+    result.notice = t("notice.excerpts_instead", lang, error=result.error)
 
 
 def _forward(on_token: Callable[[str], None]) -> Callable[[StreamingChunk], None]:
@@ -206,20 +244,24 @@ def _fill_from_capture(result: AnswerResult, capture: _Capture) -> None:
             result.notice = output["meta"]["notice"]
 
 
-def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None) -> tuple[str, str]:  # noqa: ANN401
-    """A user message for a failed run: what happened and what to do."""
+def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None, ui: bool = False) -> tuple[str, str]:  # noqa: ANN401
+    """A user message for a failed run: what happened and what to do (`ui`: the app's wording)."""
+
+    def say(key: str, **params: object) -> str:
+        return t(for_ui(key) if ui else key, lang, **params)
+
     cause: BaseException | None = error.__cause__ or error
     component = pipeline.get_component(error.component_name) if error.component_name else None
     url = getattr(component, "url", get_settings().ollama_url)
     model = getattr(component, "model", "")
     timeout = getattr(component, "timeout", get_settings().ollama_timeout)
     if isinstance(cause, TokkaError):
-        return cause.code, cause.message(lang)
+        return cause.code, cause.message(lang, ui)
     if isinstance(cause, httpx.TimeoutException | TimeoutError):
-        return "err.ollama_timeout", t("err.ollama_timeout", lang, timeout=timeout)
+        return "err.ollama_timeout", say("err.ollama_timeout", timeout=timeout)
     status = getattr(cause, "status_code", None)
     if status == 404 or "not found" in str(cause).lower() and "model" in str(cause).lower():
-        return "err.ollama_no_model", t("err.ollama_no_model", lang, model=model)
+        return "err.ollama_no_model", say("err.ollama_no_model", model=model)
     if isinstance(cause, ConnectionError | httpx.ConnectError) or "Failed to connect" in str(cause):
-        return "err.ollama_down", t("err.ollama_down", lang, url=url)
-    return "err.generation_failed", t("err.generation_failed", lang, detail=str(cause)[:300])
+        return "err.ollama_down", say("err.ollama_down", url=url)
+    return "err.generation_failed", say("err.generation_failed", detail=str(cause)[:300])

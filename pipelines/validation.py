@@ -28,7 +28,7 @@ from haystack import Pipeline
 from haystack.core.errors import DeserializationError, PipelineConnectError, PipelineError
 
 from pipelines import ALLOWED_MODULES
-from tokka.locales import t
+from tokka.locales import for_ui, t
 from tokka.settings import get_settings
 
 # Inputs the assistant runner fills in itself (the question, and the history for templates that use it).
@@ -40,7 +40,9 @@ _KNOWN_COMPONENT_MODULES = [
     "pipelines.components.answer",
     "pipelines.components.converter",
     "pipelines.components.embedders",
+    "pipelines.components.extractive",
     "pipelines.components.generators",
+    "pipelines.components.grounding",
     "pipelines.components.normalizer",
     "pipelines.components.retrievers",
     "pipelines.components.splitter",
@@ -71,10 +73,10 @@ class Issue:
     params: dict[str, Any] = field(default_factory=dict)
     severity: str = "error"
 
-    def message(self, lang: str | None = None, file: str | None = None) -> str:
-        """`file:line: message` in the user's language."""
+    def message(self, lang: str | None = None, file: str | None = None, ui: bool = False) -> str:
+        """`file:line: message` in the user's language; `ui`: the app's wording."""
         where = ":".join(str(p) for p in (file, self.line) if p is not None)
-        text = t(self.code, lang, **self.params)
+        text = t(for_ui(self.code) if ui else self.code, lang, **self.params)
         return f"{where}: {text}" if where else text
 
 

@@ -13,6 +13,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ["TOKKA_STRICT_LOCALE"] = "1"  # a missing message key or placeholder fails the test
 # A live Elasticsearch given for the integration tests; every other test runs on the embedded store.
 LIVE_ELASTICSEARCH_URL = os.environ.pop("ELASTICSEARCH_URL", "")
 # Tests never talk to a real Ollama unless OLLAMA_URL is given; point the default at a closed port.

@@ -8,7 +8,7 @@ caller can catch one kind, and every one of them can be caught as `TokkaError`.
 
 from __future__ import annotations
 
-from tokka.locales import t
+from tokka.locales import for_ui, t
 
 
 class TokkaError(Exception):
@@ -19,6 +19,14 @@ class TokkaError(Exception):
         self.params = params
         super().__init__(t(code, "en", **params))
 
-    def message(self, lang: str | None = None) -> str:
-        """The message in `lang` (default: the configured language)."""
-        return t(self.code, lang, **self.params)
+    def message(self, lang: str | None = None, ui: bool = False) -> str:
+        """The message in `lang` (default: the configured language); `ui` picks the app's wording (no commands)."""
+        return t(for_ui(self.code) if ui else self.code, lang, **self.params)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Picklable with its key and parameters (the default would rebuild it from the English text)."""
+        return (_rebuild, (type(self), self.code, self.params))
+
+
+def _rebuild(cls: type[TokkaError], code: str, params: dict[str, object]) -> TokkaError:
+    return cls(code, **params)

@@ -7,16 +7,15 @@ Keys are grouped by where they appear: `err.*` (errors), `cli.*` (command line),
 
 from __future__ import annotations
 
+import os
+
 from tokka.settings import get_settings
 
 LANGUAGES = ("ja", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
-    # ---- ingestion errors (one per kind of bad input) -------------------------------------------------------
-    "err.not_found": {
-        "ja": "ファイルが見つかりません: {path}",
-        "en": "File not found: {path}",
-    },
+    # ---- errors: what went wrong and what to do (library code raises them with a key) ----------------------------------
+    "err.not_found": {"ja": "ファイルが見つかりません: {path}", "en": "File not found: {path}"},
     "err.empty_file": {
         "ja": "ファイルが空です (0 バイト)。中身のあるファイルを選んでください。",
         "en": "The file is empty (0 bytes). Choose a file with content.",
@@ -26,10 +25,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unsupported file type ({ext}). Supported: {supported}",
     },
     "err.too_large": {
-        "ja": "ファイルが大きすぎます ({size_mb} MB、上限 {limit_mb} MB)。"
-        "ファイルを分けるか、設定 TOKKA_MAX_FILE_MB で上限を上げてください。",
-        "en": "The file is too large ({size_mb} MB, limit {limit_mb} MB). "
-        "Split it, or raise the limit with TOKKA_MAX_FILE_MB.",
+        "ja": "ファイルが大きすぎます ({size_mb} MB、上限 {limit_mb} MB)。ファイルを分けるか、設定 TOKKA_MAX_FILE_MB で上限を上げてください。",
+        "en": "The file is too large ({size_mb} MB, limit {limit_mb} MB). Split it, or raise the limit with TOKKA_MAX_FILE_MB.",
     },
     "err.binary_text": {
         "ja": "テキストとして読めません (中身はバイナリデータのようです)。拡張子が正しいか確かめてください。",
@@ -71,15 +68,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "JSON に本文の欄が見つかりません。{fields} のどれかに本文を入れてください。",
         "en": "No text field was found in the JSON. Put the text in one of: {fields}.",
     },
-    "err.read_failed": {
-        "ja": "ファイルを読めません ({detail})。",
-        "en": "The file could not be read ({detail}).",
-    },
-    "err.cancelled": {
-        "ja": "取り消されました。",
-        "en": "Cancelled.",
-    },
-    # ---- limits on untrusted input (files, archives, paths) --------------------------------------------------
+    "err.read_failed": {"ja": "ファイルを読めません ({detail})。", "en": "The file could not be read ({detail})."},
+    "err.cancelled": {"ja": "取り消されました。", "en": "Cancelled."},
     "err.archive_too_large": {
         "ja": "{kind} ファイルを展開すると大きくなりすぎます ({detail})。壊れているか、通常の文書ではないようです。内容を分けて保存し直してください。",
         "en": "This {kind} file unpacks to too much data ({detail}). It is damaged or not an ordinary document; save the content in smaller files.",
@@ -108,18 +98,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{url} の取得が {seconds} 秒以内に終わらなかったため止めました。",
         "en": "Fetching {url} did not finish within {seconds} seconds, so it was stopped.",
     },
-    # ---- store errors ----------------------------------------------------------------------------------------
     "err.embedding_mismatch": {
-        "ja": "コレクション「{collection}」は埋め込みモデル {expected} で作られています。"
-        "{got} の埋め込みは混ぜられません。同じモデルを使うか、コレクションを作り直してください (再インデックス)。",
-        "en": "Collection '{collection}' was embedded with {expected}; embeddings from {got} cannot be mixed in. "
-        "Use the same model, or re-index the collection.",
+        "ja": "コレクション「{collection}」は埋め込みモデル {expected} で作られています。{got} の埋め込みは混ぜられません。同じモデルを使うか、コレクションを作り直してください (再インデックス)。",
+        "en": "Collection '{collection}' was embedded with {expected}; embeddings from {got} cannot be mixed in. Use the same model, or re-index the collection.",
     },
     "err.tokenizer_mismatch": {
-        "ja": "コレクション「{collection}」は BM25 トークナイザー {expected} で作られています。{got} は混ぜられません。"
-        "インデックス用 YAML の tokenizer を {expected} に戻すか、コレクションを作り直してください。",
-        "en": "Collection '{collection}' was tokenised with {expected}; {got} cannot be mixed in. "
-        "Set the indexing YAML's tokenizer back to {expected}, or re-index the collection.",
+        "ja": "コレクション「{collection}」は BM25 トークナイザー {expected} で作られています。{got} は混ぜられません。インデックス用 YAML の tokenizer を {expected} に戻すか、コレクションを作り直してください。",
+        "en": "Collection '{collection}' was tokenised with {expected}; {got} cannot be mixed in. Set the indexing YAML's tokenizer back to {expected}, or re-index the collection.",
     },
     "err.es_unreachable": {
         "ja": "Elasticsearch ({url}) に接続できません ({detail})。サーバーが起動しているか (docker compose ps)、URL が正しいか確かめてください。",
@@ -166,19 +151,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{name}' cannot be a collection name. Use letters, digits, kana/kanji, - _ . (64 characters at most, not starting with .).",
     },
     "err.embedder_unavailable": {
-        "ja": "埋め込みモデル {model} を使えません ({detail})。Ollama を起動して `ollama pull {model}` を実行するか、"
-        "TOKKA_EMBEDDER=offline にしてください。",
-        "en": "The embedding model {model} is not available ({detail}). Start Ollama and run `ollama pull {model}`, "
-        "or set TOKKA_EMBEDDER=offline.",
+        "ja": "埋め込みモデル {model} を使えません ({detail})。Ollama を起動して `ollama pull {model}` を実行するか、TOKKA_EMBEDDER=offline にしてください。",
+        "en": "The embedding model {model} is not available ({detail}). Start Ollama and run `ollama pull {model}`, or set TOKKA_EMBEDDER=offline.",
     },
     "err.source_not_found": {
-        "ja": "「{source}」はコレクション「{collection}」にありません。"
-        "`python -m corpus list -c {collection}` で確かめてください。",
+        "ja": "「{source}」はコレクション「{collection}」にありません。`python -m corpus list -c {collection}` で確かめてください。",
         "en": "'{source}' is not in collection '{collection}'. Check with `python -m corpus list -c {collection}`.",
     },
-    "detail.ollama_unreachable": {"ja": "Ollama に接続できません", "en": "Ollama cannot be reached"},
-    "detail.model_missing": {"ja": "Ollama にモデルがありません", "en": "the model is not pulled in Ollama"},
-    # ---- assistant files (pipelines/assistants/*.yaml) -------------------------------------------------------
     "err.yaml_syntax": {
         "ja": "YAML の書き方に誤りがあります ({detail})。字下げ (インデント) と、コロンの後の空白を確かめてください。",
         "en": "The YAML is not well formed ({detail}). Check the indentation and the space after each colon.",
@@ -207,7 +186,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "部品 {type} が見つかりません。{suggestion}",
         "en": "Component {type} was not found. {suggestion}",
     },
-    "hint.did_you_mean": {"ja": "もしかして: {candidate}", "en": "Did you mean: {candidate}"},
     "err.component_params": {
         "ja": "部品「{name}」の設定に誤りがあります: {detail}",
         "en": "The settings of component '{name}' are wrong: {detail}",
@@ -217,20 +195,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The connection {sender} → {receiver} is wrong: {detail}",
     },
     "err.missing_prompt_variable": {
-        "ja": "プロンプト「{name}」の変数 {variable} に値が渡されません。テンプレートで使えるのは query "
-        "(質問) と documents (検索結果) です。変数名を直すか、接続を追加してください。",
-        "en": "Prompt '{name}' uses the variable {variable}, but nothing gives it a value. Templates can use "
-        "query (the question) and documents (the search results). Fix the name or add a connection.",
+        "ja": "プロンプト「{name}」の変数 {variable} に値が渡されません。テンプレートで使えるのは query (質問) と documents (検索結果) です。変数名を直すか、接続を追加してください。",
+        "en": "Prompt '{name}' uses the variable {variable}, but nothing gives it a value. Templates can use query (the question) and documents (the search results). Fix the name or add a connection.",
     },
     "err.missing_input": {
         "ja": "部品「{name}」の入力 {socket} がどこにもつながっていません。connections に接続を追加してください。",
         "en": "Input {socket} of component '{name}' is not connected. Add a connection under connections.",
     },
     "err.unknown_collection": {
-        "ja": "コレクション「{collection}」がありません (今あるもの: {available})。"
-        "`python -m corpus add フォルダ --collection {collection}` で作るか、名前を直してください。",
-        "en": "Collection '{collection}' does not exist (available: {available}). Create it with "
-        "`python -m corpus add FOLDER --collection {collection}`, or fix the name.",
+        "ja": "コレクション「{collection}」がありません (今あるもの: {available})。`python -m corpus add フォルダ --collection {collection}` で作るか、名前を直してください。",
+        "en": "Collection '{collection}' does not exist (available: {available}). Create it with `python -m corpus add FOLDER --collection {collection}`, or fix the name.",
     },
     "err.unknown_model": {
         "ja": "Ollama にモデル {model} がありません。`ollama pull {model}` を実行してください。",
@@ -240,24 +214,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ローカルモデル {model} が見つかりません。data/models/ に .gguf ファイルを置くか、次から選んでください: {available}",
         "en": "Local model {model} was not found. Put a .gguf file into data/models/, or choose one of: {available}",
     },
-    "warn.ollama_unreachable": {
-        "ja": "Ollama ({url}) に接続できないため、モデル {model} があるか確かめられません。",
-        "en": "Ollama ({url}) cannot be reached, so the model {model} could not be checked.",
-    },
-    "warn.num_ctx_unset": {
-        "ja": "部品「{name}」に generation_kwargs.num_ctx がありません。Ollama の既定値は小さく、資料が黙って切り捨てられます。",
-        "en": "Component '{name}' has no generation_kwargs.num_ctx; Ollama's small default cuts retrieved text silently.",
-    },
     "err.context_too_small": {
-        "ja": "コンテキスト長 {n_ctx} では資料 {top_k} 件 (約 {chars} 文字) と答えが入りきらず、切り捨てられるおそれがあります。"
-        "{needed} 以上にするか、top_k を減らしてください。",
-        "en": "A context window of {n_ctx} cannot hold {top_k} chunks (about {chars} characters) and the answer; text "
-        "would be cut. Use at least {needed}, or lower top_k.",
+        "ja": "コンテキスト長 {n_ctx} では資料 {top_k} 件 (約 {chars} 文字) と答えが入りきらず、切り捨てられるおそれがあります。{needed} 以上にするか、top_k を減らしてください。",
+        "en": "A context window of {n_ctx} cannot hold {top_k} chunks (about {chars} characters) and the answer; text would be cut. Use at least {needed}, or lower top_k.",
     },
     "err.context_overflow": {
         "ja": "質問と資料がモデル {model} のコンテキスト長 ({n_ctx}) に入りません。top_k を減らすか n_ctx を増やしてください。",
-        "en": "The question and the retrieved text do not fit the context window of {model} ({n_ctx}). "
-        "Lower top_k or raise n_ctx.",
+        "en": "The question and the retrieved text do not fit the context window of {model} ({n_ctx}). Lower top_k or raise n_ctx.",
     },
     "err.sheet_columns": {
         "ja": "質問シートに必要な列がありません (見つかった列: {found})。「question」(質問) と「expected」(期待する資料のファイル名か URL) の列を作ってください。keywords (キーワード) の列は任意です。",
@@ -302,10 +265,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{id} の版 {version} は見つかりません。",
         "en": "Version {version} of {id} was not found.",
     },
-    "err.not_admin": {
-        "ja": "アシスタントの編集は管理者だけができます。",
-        "en": "Only administrators can edit assistants.",
-    },
     "err.model_name": {
         "ja": "モデル名「{name}」は使えません。小文字の英数字と . _ - だけにしてください。",
         "en": "'{name}' cannot be a model name. Use lower-case letters, digits, . _ and -.",
@@ -334,18 +293,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "使える例が {n} 件しかありません。少なくとも {minimum} 件 (できれば 100 件以上) 用意してください。",
         "en": "Only {n} usable examples. Provide at least {minimum} (ideally 100 or more).",
     },
-    "warn.tone_empty_rows": {
-        "ja": "空の行 {n} 件を除きました (行 {rows})。",
-        "en": "Dropped {n} empty rows (rows {rows}).",
-    },
-    "warn.tone_duplicates": {
-        "ja": "重複した例 {n} 件を除きました (行 {rows})。",
-        "en": "Dropped {n} duplicate examples (rows {rows}).",
-    },
-    "warn.tone_too_long": {
-        "ja": "長すぎる例 {n} 件を除きました (行 {rows}、上限 {max} トークン)。",
-        "en": "Dropped {n} examples longer than {max} tokens (rows {rows}).",
-    },
     "err.tone_oom": {
         "ja": "GPU のメモリが足りません (プリセット {preset}、長さ {seq})。プリセット {smaller} を選ぶか、最大長を短くしてください。",
         "en": "Out of GPU memory (preset {preset}, length {seq}). Choose preset {smaller}, or a shorter maximum length.",
@@ -362,413 +309,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "アシスタント「{name}」の設定ファイルに誤りがあるため使えません:\n{details}",
         "en": "Assistant '{name}' cannot be used because its file has errors:\n{details}",
     },
-    # ---- answering (Ollama and local models) -------------------------------------------------------------------
     "err.ollama_down": {
-        "ja": "Ollama ({url}) に接続できません。Ollama を起動してください (`ollama serve`、または docker compose up)。"
-        "検索で見つかった資料は下に表示しています。",
-        "en": "Ollama ({url}) cannot be reached. Start Ollama (`ollama serve`, or docker compose up). "
-        "The passages found are shown below.",
+        "ja": "Ollama ({url}) に接続できません。Ollama を起動してください (`ollama serve`、または docker compose up)。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama ({url}) cannot be reached. Start Ollama (`ollama serve`, or docker compose up). The passages found are shown below.",
     },
     "err.ollama_timeout": {
-        "ja": "Ollama が {timeout} 秒以内に答えませんでした。モデルの読み込み中か、マシンが混んでいます。少し待ってもう一度試すか、"
-        "小さいモデルにしてください。検索で見つかった資料は下に表示しています。",
-        "en": "Ollama did not answer within {timeout} seconds (the model may be loading or the machine busy). Try "
-        "again shortly, or use a smaller model. The passages found are shown below.",
+        "ja": "Ollama が {timeout} 秒以内に答えませんでした。モデルの読み込み中か、マシンが混んでいます。少し待ってもう一度試すか、小さいモデルにしてください。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama did not answer within {timeout} seconds (the model may be loading or the machine busy). Try again shortly, or use a smaller model. The passages found are shown below.",
     },
     "err.ollama_no_model": {
-        "ja": "Ollama にモデル {model} がありません。`ollama pull {model}` を実行してから、もう一度質問してください。"
-        "検索で見つかった資料は下に表示しています。",
-        "en": "Ollama does not have the model {model}. Run `ollama pull {model}`, then ask again. "
-        "The passages found are shown below.",
+        "ja": "Ollama にモデル {model} がありません。`ollama pull {model}` を実行してから、もう一度質問してください。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama does not have the model {model}. Run `ollama pull {model}`, then ask again. The passages found are shown below.",
     },
     "err.generation_failed": {
         "ja": "回答の生成に失敗しました ({detail})。検索で見つかった資料は下に表示しています。",
         "en": "Generating the answer failed ({detail}). The passages found are shown below.",
     },
-    # ---- the app (apps/) -----------------------------------------------------------------------------------------
-    "ui.title": {"ja": "特化AI工房 tokka", "en": "tokka — specialised AI workshop"},
-    "ui.tab.chat": {"ja": "チャット", "en": "Chat"},
-    "ui.status.loading": {"ja": "状態を確認しています…", "en": "Checking status…"},
-    "ui.status.refresh": {"ja": "↻ 状態を更新", "en": "↻ Refresh status"},
-    "ui.status.backend": {"ja": "保存先", "en": "Store"},
-    "ui.status.embedded": {"ja": "内蔵ストア (SQLite, {path})", "en": "embedded store (SQLite, {path})"},
-    "ui.status.elasticsearch": {"ja": "Elasticsearch ({url})", "en": "Elasticsearch ({url})"},
-    "ui.status.ollama_up": {"ja": "接続中 ({url}) — モデル: {models}", "en": "connected ({url}) — models: {models}"},
-    "ui.status.ollama_down": {
-        "ja": "接続できません ({url})。Ollama を使うアシスタントは回答できません (検索結果は表示されます)。",
-        "en": "not reachable ({url}). Assistants that use Ollama cannot answer (search results are still shown).",
-    },
-    "ui.status.broken": {"ja": "設定ファイルに誤りがあります", "en": "the file has errors"},
-    "ui.generator.ollama": {"ja": "Ollama", "en": "Ollama"},
-    "ui.generator.local": {"ja": "ローカル GGUF (llama.cpp)", "en": "local GGUF (llama.cpp)"},
-    "ui.chat.assistant": {"ja": "アシスタント", "en": "Assistant"},
-    "ui.chat.show_prompt": {"ja": "送ったプロンプトを表示", "en": "Show the prompt sent"},
-    "ui.chat.show_yaml": {"ja": "アシスタントの YAML を表示", "en": "Show the assistant's YAML"},
-    "ui.chat.conversation": {"ja": "会話", "en": "Conversation"},
-    "ui.chat.placeholder": {
-        "ja": "質問を入力してください (例: 3Dプリンターは何時までに予約すればいい？)",
-        "en": "Type a question (e.g. 3Dプリンターは何時までに予約すればいい？)",
-    },
-    "ui.chat.send": {"ja": "送信", "en": "Send"},
-    "ui.chat.clear": {"ja": "会話を消す", "en": "Clear"},
-    "ui.chat.sources": {
-        "ja": "検索で見つかった資料 (✓ = 回答が引用)",
-        "en": "Passages found (✓ = cited in the answer)",
-    },
-    "ui.chat.prompt": {"ja": "モデルに送ったプロンプト", "en": "Prompt sent to the model"},
-    "ui.chat.yaml": {"ja": "アシスタントの設定 (YAML)", "en": "The assistant's settings (YAML)"},
-    "ui.chat.col.number": {"ja": "番号", "en": "#"},
-    "ui.chat.col.cited": {"ja": "引用", "en": "cited"},
-    "ui.chat.col.source": {"ja": "ファイル / URL", "en": "file / URL"},
-    "ui.chat.col.title": {"ja": "タイトル", "en": "title"},
-    "ui.chat.col.content": {"ja": "本文", "en": "text"},
-    "ui.chat.col.bm25": {"ja": "BM25", "en": "BM25"},
-    "ui.chat.col.vector": {"ja": "ベクトル", "en": "vector"},
-    "ui.chat.col.fused": {"ja": "融合", "en": "fused"},
-    "ui.chat.empty_question": {"ja": "質問を入力してください。", "en": "Please type a question."},
-    "ui.chat.no_assistant": {
-        "ja": "使えるアシスタントがありません。pipelines/assistants/ の YAML を確かめてください。",
-        "en": "No assistant is available. Check the YAML files in pipelines/assistants/.",
-    },
-    "ui.chat.searching": {"ja": "資料を探しています…", "en": "Searching…"},
-    "ui.chat.answering": {"ja": "回答を書いています…", "en": "Writing the answer…"},
-    "ui.chat.retrieval": {
-        "ja": "検索方式: {mode} ・ 検索語: {tokens}",
-        "en": "Retrieval: {mode} · query tokens: {tokens}",
-    },
-    "ui.chat.timings": {"ja": "所要時間: {seconds} 秒", "en": "Time: {seconds} s"},
-    "ui.chat.assistant_info": {
-        "ja": "生成: {generator} `{model}` ・ コレクション: `{collection}` ・ ファイル: `{file}`",
-        "en": "Generator: {generator} `{model}` · collection: `{collection}` · file: `{file}`",
-    },
-    "ui.tab.corpus": {"ja": "コーパス", "en": "Corpus"},
-    "ui.corpus.collection": {"ja": "コレクション", "en": "Collection"},
-    "ui.corpus.refresh": {"ja": "↻ 更新", "en": "↻ Refresh"},
-    "ui.corpus.collections": {"ja": "コレクション一覧", "en": "Collections"},
-    "ui.corpus.col.name": {"ja": "名前", "en": "name"},
-    "ui.corpus.col.documents": {"ja": "文書数", "en": "documents"},
-    "ui.corpus.col.chunks": {"ja": "チャンク数", "en": "chunks"},
-    "ui.corpus.col.model": {"ja": "埋め込みモデル", "en": "embedding model"},
-    "ui.corpus.col.updated": {"ja": "最終更新", "en": "last update"},
-    "ui.corpus.manage": {"ja": "コレクションを作る・消す", "en": "Create or delete a collection"},
-    "ui.corpus.new_name": {"ja": "新しいコレクション名", "en": "New collection name"},
-    "ui.corpus.embedder": {"ja": "埋め込み (意味検索)", "en": "Embeddings (meaning search)"},
-    "ui.corpus.embedder.auto": {
-        "ja": "自動 (Ollama があれば bge-m3、なければオフライン)",
-        "en": "auto (Ollama bge-m3 if available, else offline)",
-    },
-    "ui.corpus.embedder.offline": {
-        "ja": "オフライン (USE 多言語、サーバー不要)",
-        "en": "offline (USE multilingual, no server)",
-    },
-    "ui.corpus.embedder.ollama": {"ja": "Ollama (bge-m3)", "en": "Ollama (bge-m3)"},
-    "ui.corpus.embedder.none": {"ja": "なし (キーワード検索のみ)", "en": "none (keyword search only)"},
-    "ui.corpus.create": {"ja": "作る", "en": "Create"},
-    "ui.corpus.created": {
-        "ja": "コレクション「{collection}」を作りました (埋め込み: {model})。",
-        "en": "Created collection '{collection}' (embeddings: {model}).",
-    },
-    "ui.corpus.confirm": {
-        "ja": "削除の確認: 消すコレクション名をもう一度入力",
-        "en": "Confirm deletion: type the collection name again",
-    },
-    "ui.corpus.delete": {"ja": "コレクションを削除", "en": "Delete collection"},
-    "ui.corpus.deleted": {
-        "ja": "コレクション「{collection}」を削除しました。",
-        "en": "Deleted collection '{collection}'.",
-    },
-    "ui.corpus.tab.files": {"ja": "ファイルを追加", "en": "Add files"},
-    "ui.corpus.files": {
-        "ja": "ファイル (複数可: txt md html pdf docx csv xlsx json jsonl)",
-        "en": "Files (several at once: txt md html pdf docx csv xlsx json jsonl)",
-    },
-    "ui.corpus.add": {"ja": "取り込む", "en": "Ingest"},
-    "ui.corpus.cancel": {"ja": "中止", "en": "Cancel"},
-    "ui.corpus.status": {"ja": "取り込み状況", "en": "Status"},
-    "ui.corpus.col.file": {"ja": "ファイル / URL", "en": "file / URL"},
-    "ui.corpus.col.type": {"ja": "形式", "en": "type"},
-    "ui.corpus.col.chars": {"ja": "文字数", "en": "characters"},
-    "ui.corpus.col.status": {"ja": "状態・理由", "en": "status / reason"},
-    "ui.corpus.col.title": {"ja": "タイトル", "en": "title"},
-    "ui.corpus.no_collection": {
-        "ja": "先にコレクションを選ぶか作ってください。",
-        "en": "Choose or create a collection first.",
-    },
-    "ui.corpus.no_files": {"ja": "ファイルを選んでください。", "en": "Choose files to ingest."},
-    "ui.corpus.progress": {"ja": "取り込み中 {done}/{total}: {name}", "en": "Ingesting {done}/{total}: {name}"},
-    "ui.corpus.done": {
-        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 失敗 {failed}",
-        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / failed {failed}",
-    },
-    "ui.status.added": {"ja": "追加", "en": "added"},
-    "ui.status.updated": {"ja": "更新", "en": "updated"},
-    "ui.status.unchanged": {"ja": "変更なし", "en": "unchanged"},
-    "ui.status.failed": {"ja": "失敗", "en": "failed"},
-    "ui.status.skipped": {"ja": "除外", "en": "skipped"},
-    "ui.status.cancelled": {"ja": "中止", "en": "cancelled"},
-    "ui.status.duplicate": {"ja": "重複", "en": "duplicate"},
-    "ui.status.removed": {"ja": "削除", "en": "removed"},
-    "ui.corpus.tab.documents": {"ja": "文書", "en": "Documents"},
-    "ui.corpus.documents": {"ja": "コレクションの文書", "en": "Documents in the collection"},
-    "ui.corpus.remove_pick": {"ja": "外す文書", "en": "Document to remove"},
-    "ui.corpus.remove": {"ja": "文書を外す", "en": "Remove document"},
-    "ui.corpus.removed": {
-        "ja": "外しました: {source} (チャンク {chunks} 件)",
-        "en": "Removed: {source} ({chunks} chunks)",
-    },
-    "ui.corpus.reindex_title": {"ja": "埋め込みを作り直す (再インデックス)", "en": "Rebuild the embeddings (re-index)"},
-    "ui.corpus.reindex": {"ja": "作り直す", "en": "Re-index"},
-    "ui.corpus.reindex_progress": {"ja": "埋め込み中 {done}/{total} チャンク", "en": "Embedding {done}/{total} chunks"},
-    "ui.corpus.reindexed": {
-        "ja": "作り直しました: {collection} は今 {model} を使います。",
-        "en": "Re-indexed: {collection} now uses {model}.",
-    },
-    "ui.corpus.tab.search": {"ja": "検索を試す", "en": "Try a search"},
-    "ui.corpus.query": {"ja": "検索する質問", "en": "Query"},
-    "ui.corpus.mode": {"ja": "検索方式", "en": "Mode"},
-    "ui.corpus.top_k": {"ja": "件数", "en": "Results"},
-    "ui.corpus.search": {"ja": "検索", "en": "Search"},
-    "ui.corpus.tokens": {
-        "ja": "日本語の解析結果 (BM25 の検索語): {tokens}",
-        "en": "How the query was analysed (BM25 terms): {tokens}",
-    },
-    "ui.corpus.mode_used": {"ja": "検索方式: {mode}", "en": "Retrieval: {mode}"},
-    "ui.corpus.results": {"ja": "検索結果", "en": "Results"},
-    "ui.corpus.col.rank": {"ja": "順位", "en": "rank"},
-    "ui.corpus.col.id": {"ja": "チャンク ID", "en": "chunk id"},
-    "ui.corpus.chunk_pick": {"ja": "開くチャンク", "en": "Chunk to open"},
-    "ui.corpus.open": {"ja": "チャンクを開く", "en": "Open chunk"},
-    "ui.corpus.chunk_doc": {"ja": "文書", "en": "Document"},
-    "ui.corpus.chunk_position": {"ja": "{count} 個中 {position} 番目のチャンク", "en": "chunk {position} of {count}"},
-    "ui.corpus.previous": {"ja": "前のチャンク", "en": "Previous chunk"},
-    "ui.corpus.next": {"ja": "次のチャンク", "en": "Next chunk"},
-    "ui.corpus.metadata": {"ja": "メタデータ", "en": "Metadata"},
-    "ui.crawl.tab": {"ja": "Web から取り込む", "en": "Crawl the web"},
-    "ui.crawl.urls": {"ja": "開始 URL (1 行に 1 つ)", "en": "Start URLs (one per line)"},
-    "ui.crawl.sitemap": {"ja": "サイトマップから取り込む", "en": "Use the sitemap"},
-    "ui.crawl.depth": {"ja": "リンクをたどる深さ", "en": "Link depth"},
-    "ui.crawl.max_pages": {"ja": "最大ページ数", "en": "Maximum pages"},
-    "ui.crawl.include": {
-        "ja": "対象にする URL のパターン (正規表現、1 行に 1 つ・空欄ならすべて)",
-        "en": "Only URLs matching (regular expressions, one per line; empty = all)",
-    },
-    "ui.crawl.exclude": {
-        "ja": "除外する URL のパターン (正規表現、1 行に 1 つ)",
-        "en": "Skip URLs matching (regular expressions, one per line)",
-    },
-    "ui.crawl.same_site": {"ja": "同じサイトだけ", "en": "Same site only"},
-    "ui.crawl.prune": {"ja": "なくなったページをコレクションから外す", "en": "Remove pages that are gone"},
-    "ui.crawl.delay": {"ja": "ページ間の待ち時間 (秒)", "en": "Delay between pages (s)"},
-    "ui.crawl.start": {"ja": "取り込み開始", "en": "Start crawling"},
-    "ui.crawl.no_urls": {"ja": "開始 URL を入力してください。", "en": "Enter at least one start URL."},
-    "ui.crawl.bad_pattern": {
-        "ja": "パターン「{pattern}」が正規表現として正しくありません ({detail})。",
-        "en": "The pattern '{pattern}' is not a valid regular expression ({detail}).",
-    },
-    "ui.crawl.progress": {"ja": "{done} ページ処理: {url}", "en": "{done} pages: {url}"},
-    "ui.crawl.done": {
-        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
-        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
-    },
-    "ui.crawl.col.fetched": {"ja": "取得時刻", "en": "fetched"},
-    "ui.tab.builder": {"ja": "アシスタントを作る", "en": "Assistant builder"},
-    "ui.builder.form": {"ja": "フォームで作る", "en": "From a form"},
-    "ui.builder.id": {"ja": "ファイル名 (半角英数字)", "en": "File name (letters and digits)"},
-    "ui.builder.name": {"ja": "表示名", "en": "Display name"},
-    "ui.builder.description": {"ja": "説明", "en": "Description"},
-    "ui.builder.generator": {"ja": "回答を書くモデルの種類", "en": "Generator"},
-    "ui.builder.model": {"ja": "モデル", "en": "Model"},
-    "ui.builder.persona": {"ja": "ペルソナ・指示 (システムプロンプト)", "en": "Persona / instructions (system prompt)"},
-    "ui.builder.persona_default": {
-        "ja": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
-        "en": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
-    },
-    "ui.builder.style": {"ja": "答え方", "en": "Answer style"},
-    "ui.builder.style.polite": {"ja": "丁寧に", "en": "polite"},
-    "ui.builder.style.short": {"ja": "短く要点だけ", "en": "short"},
-    "ui.builder.style.bullets": {"ja": "箇条書き", "en": "bullet points"},
-    "ui.builder.style.steps": {"ja": "番号付きの手順", "en": "numbered steps"},
-    "ui.builder.top_k": {"ja": "モデルに渡す資料の数 (top-k)", "en": "Chunks given to the model (top-k)"},
-    "ui.builder.bm25_weight": {"ja": "キーワード検索の重み", "en": "Keyword (BM25) weight"},
-    "ui.builder.vector_weight": {"ja": "意味検索の重み", "en": "Meaning (vector) weight"},
-    "ui.builder.temperature": {"ja": "温度 (ばらつき)", "en": "Temperature"},
-    "ui.builder.context": {"ja": "コンテキスト長 (トークン)", "en": "Context window (tokens)"},
-    "ui.builder.max_tokens": {
-        "ja": "答えの最大トークン (ローカルモデル)",
-        "en": "Longest answer in tokens (local models)",
-    },
-    "ui.builder.preview": {"ja": "YAML を見る", "en": "Preview YAML"},
-    "ui.builder.create": {"ja": "作って保存", "en": "Create and save"},
-    "ui.builder.editor": {"ja": "YAML を編集", "en": "Edit YAML"},
-    "ui.builder.versions": {"ja": "以前の版", "en": "Earlier versions"},
-    "ui.builder.restore": {"ja": "この版に戻す", "en": "Restore"},
-    "ui.builder.validate": {"ja": "検証", "en": "Validate"},
-    "ui.builder.save": {"ja": "保存", "en": "Save"},
-    "ui.builder.copy_id": {"ja": "複製のファイル名", "en": "File name of the copy"},
-    "ui.builder.duplicate": {"ja": "複製", "en": "Duplicate"},
-    "ui.builder.confirm_delete_box": {"ja": "削除してよい", "en": "Yes, delete"},
-    "ui.builder.confirm_delete": {
-        "ja": "削除するには「削除してよい」に印を付けてください。",
-        "en": "Tick 'Yes, delete' to delete.",
-    },
-    "ui.builder.delete": {"ja": "削除", "en": "Delete"},
-    "ui.builder.try": {"ja": "保存せずに試す", "en": "Try without saving"},
-    "ui.builder.try_button": {"ja": "試す", "en": "Try"},
-    "ui.builder.valid": {"ja": "誤りはありません。", "en": "No problems found."},
-    "ui.builder.saved": {
-        "ja": "{file} を保存しました (前の版は「以前の版」から戻せます)。",
-        "en": "Saved {file} (the previous version can be restored).",
-    },
-    "ui.builder.duplicated": {"ja": "{file} として複製しました。", "en": "Duplicated as {file}."},
-    "ui.builder.deleted": {
-        "ja": "{file} を削除しました (「以前の版」から戻せます)。",
-        "en": "Deleted {file} (it can be restored from the versions).",
-    },
-    "ui.builder.restored": {"ja": "版 {version} に戻しました。", "en": "Restored version {version}."},
-    "ui.builder.copy_suffix": {"ja": " (コピー)", "en": " (copy)"},
-    "ui.builder.evaluation": {"ja": "評価", "en": "Evaluation"},
-    "ui.builder.evaluation_help": {
-        "ja": "質問シート (CSV か XLSX) の列: **question** (質問)、**expected** (見つけてほしい資料のファイル名か URL、複数は ; 区切り)、**keywords** (任意・答えに含まれてほしい言葉、、区切り)。アシスタントの検索で期待した資料が上位 k 件に入るか (recall@k) と、その順位 (MRR) を調べます。",
-        "en": "Question sheet (CSV or XLSX) columns: **question**, **expected** (the file name or URL that should be found; several separated by ;), **keywords** (optional words the answer should contain). It measures whether the expected source is in the first k results (recall@k) and its rank (MRR).",
-    },
-    "ui.builder.sheet": {"ja": "質問シート", "en": "Question sheet"},
-    "ui.builder.use_sample": {
-        "ja": "サンプルの質問シートを使う (サンプル文書用)",
-        "en": "Use the sample question sheet (for the sample documents)",
-    },
-    "ui.builder.compare": {
-        "ja": "評価するアシスタント (2 つまで比べられます)",
-        "en": "Assistants to evaluate (compare up to two)",
-    },
-    "ui.builder.with_answers": {
-        "ja": "答えも生成してキーワードを数える (時間がかかります)",
-        "en": "Also generate answers and count keywords (slow)",
-    },
-    "ui.builder.evaluate": {"ja": "評価する", "en": "Evaluate"},
-    "ui.builder.choose_assistant": {
-        "ja": "評価するアシスタントを選んでください。",
-        "en": "Choose an assistant to evaluate.",
-    },
-    "ui.builder.evaluating": {"ja": "{assistant}: {done}/{total} 問", "en": "{assistant}: {done}/{total} questions"},
-    "ui.builder.evaluated": {
-        "ja": "{n} 問を評価しました。結果は CSV でダウンロードできます。",
-        "en": "Evaluated {n} questions. Download the results as CSV.",
-    },
-    "ui.builder.summary": {"ja": "まとめ", "en": "Summary"},
-    "ui.builder.per_question": {
-        "ja": "質問ごとの結果 (retrieved = 実際に見つかった資料)",
-        "en": "Per question (retrieved = what was found instead)",
-    },
-    "ui.builder.download": {"ja": "結果の CSV", "en": "Results as CSV"},
-    "ui.launch.no_admin": {
-        "ja": "注意: ログインがありますが --admin が指定されていないため、アシスタントの編集は誰にもできません。",
-        "en": "Note: logins are set but no --admin was given, so nobody can edit assistants.",
-    },
-    "ui.tab.tone": {"ja": "文章の味付け (トーン調整)", "en": "Tone tuning"},
-    "ui.tone.intro": {
-        "ja": "団体の例文 (質問と理想の答え) で、チャットモデルの書き方を調整します (LoRA)。NVIDIA の GPU があれば Unsloth の 4bit QLoRA、なければ CPU で小さなモデルを調整します。調整したモデルは GGUF に書き出して Ollama に登録でき、どのアシスタントでも使えます。",
-        "en": "Adjust how a chat model writes with the organisation's examples (questions and ideal answers) using LoRA. With an NVIDIA GPU this runs Unsloth 4-bit QLoRA; without one, small models are tuned on the CPU. Export the result to GGUF and Ollama to use it in any assistant.",
-    },
-    "ui.tone.name": {"ja": "実行名 (モデル名にもなります)", "en": "Run name (also the model name)"},
-    "ui.tone.data": {"ja": "例文 (CSV / XLSX / JSONL)", "en": "Examples (CSV / XLSX / JSONL)"},
-    "ui.tone.base": {"ja": "ベースモデル (Hugging Face 形式のフォルダ)", "en": "Base model (a Hugging Face folder)"},
-    "ui.tone.check": {"ja": "データを確認", "en": "Check the data"},
-    "ui.tone.no_data": {"ja": "例文のファイルを選んでください。", "en": "Choose an examples file."},
-    "ui.tone.split": {
-        "ja": "使える例 {n} 件 (学習 {train} / 検証 {val})。",
-        "en": "{n} usable examples ({train} training / {val} validation).",
-    },
-    "ui.tone.preview": {"ja": "例文のプレビュー", "en": "Preview"},
-    "ui.tone.template": {
-        "ja": "ベースモデルのチャットテンプレートを当てた例",
-        "en": "An example with the base model's chat template",
-    },
-    "ui.tone.preset": {"ja": "プリセット (GPU のメモリ)", "en": "Preset (GPU memory)"},
-    "ui.tone.rank": {"ja": "LoRA ランク", "en": "LoRA rank"},
-    "ui.tone.alpha": {"ja": "LoRA アルファ", "en": "LoRA alpha"},
-    "ui.tone.max_len": {"ja": "最大長 (トークン、0 = プリセット)", "en": "Max length (tokens, 0 = preset)"},
-    "ui.tone.epochs": {"ja": "エポック数", "en": "Epochs"},
-    "ui.tone.steps": {"ja": "ステップ数 (0 = エポックで決める)", "en": "Steps (0 = from epochs)"},
-    "ui.tone.lr": {"ja": "学習率", "en": "Learning rate"},
-    "ui.tone.patience": {"ja": "早期終了 (改善しない評価の回数、0 = なし)", "en": "Early stopping patience (0 = off)"},
-    "ui.tone.targets": {"ja": "LoRA をかける層", "en": "LoRA target modules"},
-    "ui.tone.four_bit": {"ja": "4bit で読み込む (QLoRA)", "en": "Load in 4-bit (QLoRA)"},
-    "ui.tone.start": {"ja": "調整開始", "en": "Start tuning"},
-    "ui.tone.step": {"ja": "ステップ {step}/{total} ・ 損失 {loss}", "en": "step {step}/{total} · loss {loss}"},
-    "ui.tone.gpu": {"ja": " ・ GPU メモリ {gb} GB", "en": " · GPU memory {gb} GB"},
-    "ui.tone.export": {"ja": "GGUF に書き出して Ollama に登録", "en": "Export to GGUF and Ollama"},
-    "ui.tab.scratch": {"ja": "小さな言語モデルを作る", "en": "Small LM from scratch"},
-    "ui.scratch.intro": {
-        "ja": "コレクションの文章だけで、小さな言語モデルをゼロから学習します。損失 (loss) が下がり、生成される文が少しずつ文章らしくなる様子を見られます。学習したモデルは GGUF に書き出して llama.cpp や Ollama で動かせます。",
-        "en": "Train a small language model from nothing but a collection's text. Watch the loss fall and the samples become more like sentences. Export the result to GGUF to run it in llama.cpp or Ollama.",
-    },
-    "ui.scratch.preset": {"ja": "大きさ (プリセット)", "en": "Size (preset)"},
-    "ui.scratch.preset_info": {
-        "ja": "パラメータ数 **{n}** ・ {layers} 層 ・ 幅 {dim} ・ 文脈 {seq} トークン ・ 目安: {note}",
-        "en": "**{n}** parameters · {layers} layers · width {dim} · context {seq} tokens · for: {note}",
-    },
-    "ui.scratch.steps": {"ja": "学習ステップ数", "en": "Training steps"},
-    "ui.scratch.advanced": {"ja": "詳細設定", "en": "Advanced"},
-    "ui.scratch.batch_size": {"ja": "バッチサイズ (0 = プリセットの値)", "en": "Batch size (0 = the preset's)"},
-    "ui.scratch.resume": {"ja": "前回の続きから学習する", "en": "Resume the previous run"},
-    "ui.scratch.start": {"ja": "学習開始", "en": "Start training"},
-    "ui.scratch.busy": {
-        "ja": "別の学習が実行中です。終わるか中止してから始めてください。",
-        "en": "Another training run is in progress. Wait for it or cancel it first.",
-    },
-    "ui.scratch.started": {
-        "ja": "学習開始: パラメータ {parameters:,} / 語彙 {vocab_size} / 学習トークン {train_tokens:,} / 検証トークン {val_tokens:,} ({device})",
-        "en": "Training: {parameters:,} parameters / vocabulary {vocab_size} / {train_tokens:,} training tokens / {val_tokens:,} validation tokens ({device})",
-    },
-    "ui.scratch.step": {"ja": "ステップ {step} (損失 {loss})", "en": "step {step} (loss {loss})"},
-    "ui.scratch.step_status": {
-        "ja": "ステップ {step}/{total} ・ 損失 {loss} ・ {speed} トークン/秒",
-        "en": "step {step}/{total} · loss {loss} · {speed} tokens/s",
-    },
-    "ui.scratch.done": {
-        "ja": "完了。最良の検証損失 {val}。保存先: {folder}",
-        "en": "Done. Best validation loss {val}. Saved in {folder}",
-    },
-    "ui.scratch.loss": {"ja": "損失 (train = 学習、validation = 検証)", "en": "Loss (train, validation)"},
-    "ui.scratch.samples": {"ja": "生成された文", "en": "Samples"},
-    "ui.scratch.tokenizer": {"ja": "トークナイザーの分け方を見る", "en": "See how the tokenizer splits text"},
-    "ui.scratch.sentence": {"ja": "文", "en": "Sentence"},
-    "ui.scratch.sentence_default": {
-        "ja": "モノづくり塾では3Dプリンターの使い方を学べます。",
-        "en": "モノづくり塾では3Dプリンターの使い方を学べます。",
-    },
-    "ui.scratch.prompt_default": {"ja": "モノづくり塾は", "en": "モノづくり塾は"},
-    "ui.scratch.split": {"ja": "分割", "en": "Split"},
-    "ui.scratch.no_tokenizer": {
-        "ja": "まだトークナイザーがありません。先に学習を始めてください。",
-        "en": "There is no tokenizer yet. Start training first.",
-    },
-    "ui.scratch.pieces": {"ja": "{n} トークン: {pieces}", "en": "{n} tokens: {pieces}"},
-    "ui.scratch.export": {"ja": "GGUF に書き出す", "en": "Export to GGUF"},
-    "ui.scratch.model_name": {"ja": "モデル名", "en": "Model name"},
-    "ui.scratch.export_button": {"ja": "書き出して確認", "en": "Export and check"},
-    "ui.scratch.try": {"ja": "作ったモデルで文を続ける (llama.cpp)", "en": "Continue text with the model (llama.cpp)"},
-    "ui.scratch.prompt": {"ja": "書き出し", "en": "Beginning"},
-    "ui.scratch.max_tokens": {"ja": "長さ (トークン)", "en": "Length (tokens)"},
-    "ui.scratch.generate": {"ja": "続きを生成", "en": "Continue"},
-    "ui.scratch.continuation": {"ja": "生成結果", "en": "Result"},
-    "ui.launch.share_needs_auth": {
-        "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か "
-        "--auth-file ファイル を一緒に指定してください。",
-        "en": "--share creates a public link, so it does not start without a login. Add --auth USER:PASS or "
-        "--auth-file FILE.",
-    },
-    "ui.launch.bad_auth": {
-        "ja": "ログイン情報「{item}」の形が違います。ユーザー:パスワード の形で書いてください。",
-        "en": "The login '{item}' is malformed. Write it as USER:PASS.",
-    },
-    "ui.launch.auth_file_unreadable": {
-        "ja": "ログイン情報のファイル {path} を読めません ({detail})。",
-        "en": "The login file {path} cannot be read ({detail}).",
-    },
-    "ui.launch.auth_message": {"ja": "tokka にログインしてください。", "en": "Please log in to tokka."},
-    "ui.launch.starting": {"ja": "tokka を起動しました: {url}", "en": "tokka is running at {url}"},
-    # ---- web crawling -----------------------------------------------------------------------------------------
     "err.url_scheme": {
         "ja": "URL「{url}」は使えません。http:// か https:// で始まる URL を入れてください。",
         "en": "'{url}' cannot be used. Enter a URL that starts with http:// or https://.",
@@ -778,10 +334,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The host {host} was not found ({detail}). Check the spelling of the URL.",
     },
     "err.url_private": {
-        "ja": "{host} ({address}) は内部ネットワークのアドレスなので取得しません。社内サイトを取り込むときは、管理者が設定 "
-        "TOKKA_CRAWL_ALLOWED_HOSTS にそのホストを加えてください。",
-        "en": "{host} ({address}) is an internal network address, so it is not fetched. To crawl an intranet site, an "
-        "administrator adds the host to TOKKA_CRAWL_ALLOWED_HOSTS.",
+        "ja": "{host} ({address}) は内部ネットワークのアドレスなので取得しません。社内サイトを取り込むときは、管理者が設定 TOKKA_CRAWL_ALLOWED_HOSTS にそのホストを加えてください。",
+        "en": "{host} ({address}) is an internal network address, so it is not fetched. To crawl an intranet site, an administrator adds the host to TOKKA_CRAWL_ALLOWED_HOSTS.",
     },
     "err.http_status": {
         "ja": "ページを取得できません (HTTP {status})。",
@@ -791,10 +345,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ページを取得できません ({detail})。ネットワークと URL を確かめてください。",
         "en": "The page could not be fetched ({detail}). Check the network and the URL.",
     },
-    "err.too_many_redirects": {
-        "ja": "転送 (リダイレクト) が多すぎます: {url}",
-        "en": "Too many redirects: {url}",
-    },
+    "err.too_many_redirects": {"ja": "転送 (リダイレクト) が多すぎます: {url}", "en": "Too many redirects: {url}"},
     "err.robots_disallowed": {
         "ja": "robots.txt で取得が禁止されているため、取り込みません。",
         "en": "robots.txt does not allow fetching this page, so it is not indexed.",
@@ -815,11 +366,98 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "サイトから見つからなくなったので、コレクションから外しました。",
         "en": "No longer found on the site, so it was removed from the collection.",
     },
-    "cli.crawl_summary": {
-        "ja": "追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
-        "en": "added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
+    "err.job_busy": {
+        "ja": "「{running}」が {since} から実行中です。終わるか中止してから始めてください。",
+        "en": "'{running}' has been running since {since}. Wait for it to finish or cancel it first.",
     },
-    # ---- notices ---------------------------------------------------------------------------------------------
+    "err.not_logged_in": {
+        "ja": "ログインしていません。ページを開き直してログインしてください。",
+        "en": "You are not logged in. Reload the page and log in.",
+    },
+    "err.run_name": {
+        "ja": "名前「{name}」は使えません。英数字・かな漢字・ - _ . だけで 64 文字以内にしてください。",
+        "en": "'{name}' cannot be used as a name. Use letters, digits, kana/kanji, - _ . (64 characters at most).",
+    },
+    "err.scratch_no_text": {
+        "ja": "コレクション「{collection}」には学習に使える文章がありません。先に文書を追加してください。",
+        "en": "Collection '{collection}' has no text to train on. Add documents first.",
+    },
+    "err.tone_base_unknown": {
+        "ja": "元のモデル「{name}」は選べません。一覧から選んでください (選べるもの: {available})。",
+        "en": "The base model '{name}' is not offered. Pick one from the list (available: {available}).",
+    },
+    "err.unexpected": {
+        "ja": "予期しないエラーが起きました ({kind})。もう一度試しても同じなら、管理者にサーバーのログを確認してもらってください。",
+        "en": "An unexpected error occurred ({kind}). If it happens again, ask an administrator to check the server log.",
+    },
+    "err.upload_outside": {
+        "ja": "「{name}」はアップロードされたファイルではありません。ファイルを選び直してください。",
+        "en": "'{name}' is not an uploaded file. Choose the file again.",
+    },
+    "err.embedder_unavailable@ui": {
+        "ja": "埋め込みモデル {model} を使えません ({detail})。管理者に Ollama の起動とモデルの準備を頼むか、埋め込みを「オフライン」にしてください。",
+        "en": "The embedding model {model} cannot be used ({detail}). Ask an administrator to start Ollama and pull the model, or choose the offline embeddings.",
+    },
+    "err.ollama_down@ui": {
+        "ja": "Ollama ({url}) に接続できません。管理者に Ollama の起動を頼んでください。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama ({url}) cannot be reached. Ask an administrator to start it. The passages found are shown below.",
+    },
+    "err.ollama_no_model@ui": {
+        "ja": "Ollama にモデル {model} がありません。管理者にモデルの準備を頼んでください。検索で見つかった資料は下に表示しています。",
+        "en": "Ollama has no model {model}. Ask an administrator to pull it. The passages found are shown below.",
+    },
+    "err.source_not_found@ui": {
+        "ja": "「{source}」はコレクション「{collection}」にありません。「文書」の一覧で確かめてください。",
+        "en": "'{source}' is not in collection '{collection}'. Check the list under Documents.",
+    },
+    "err.too_large@ui": {
+        "ja": "ファイルが大きすぎます ({size_mb} MB、上限 {limit_mb} MB)。ファイルを分けて追加してください (上限は管理者が変えられます)。",
+        "en": "The file is too large ({size_mb} MB, limit {limit_mb} MB). Split it and add the parts (an administrator can change the limit).",
+    },
+    "err.unknown_collection@ui": {
+        "ja": "コレクション「{collection}」がありません (今あるもの: {available})。コーパスタブで作るか、名前を直してください。",
+        "en": "There is no collection '{collection}' (available: {available}). Create it in the Corpus tab, or correct the name.",
+    },
+    "err.unknown_model@ui": {
+        "ja": "Ollama にモデル {model} がありません。管理者にモデルの準備を頼むか、ほかのモデルを選んでください。",
+        "en": "Ollama has no model {model}. Ask an administrator to pull it, or choose another model.",
+    },
+    "err.url_private@ui": {
+        "ja": "{host} ({address}) は内部ネットワークのアドレスなので取得しません。社内サイトを取り込むには、管理者がそのホストを許可する設定をしてください。",
+        "en": "{host} ({address}) is an internal network address, so it is not fetched. To crawl an intranet site, an administrator must allow that host.",
+    },
+    "err.not_allowed.admin": {
+        "ja": "この操作は管理者だけができます。必要なら管理者に頼んでください。",
+        "en": "Only administrators can do this. Ask an administrator if you need it.",
+    },
+    "err.not_allowed.uploader": {
+        "ja": "ファイルの追加は、許可された人だけができます。必要なら管理者に頼んでください。",
+        "en": "Only people allowed to upload can add files. Ask an administrator if you need it.",
+    },
+    # ---- warnings ------------------------------------------------------------------------------------------------------
+    "warn.ollama_unreachable": {
+        "ja": "Ollama ({url}) に接続できないため、モデル {model} があるか確かめられません。",
+        "en": "Ollama ({url}) cannot be reached, so the model {model} could not be checked.",
+    },
+    "warn.num_ctx_unset": {
+        "ja": "部品「{name}」に generation_kwargs.num_ctx がありません。Ollama の既定値は小さく、資料が黙って切り捨てられます。",
+        "en": "Component '{name}' has no generation_kwargs.num_ctx; Ollama's small default cuts retrieved text silently.",
+    },
+    "warn.tone_empty_rows": {
+        "ja": "空の行 {n} 件を除きました (行 {rows})。",
+        "en": "Dropped {n} empty rows (rows {rows}).",
+    },
+    "warn.tone_duplicates": {
+        "ja": "重複した例 {n} 件を除きました (行 {rows})。",
+        "en": "Dropped {n} duplicate examples (rows {rows}).",
+    },
+    "warn.tone_too_long": {
+        "ja": "長すぎる例 {n} 件を除きました (行 {rows}、上限 {max} トークン)。",
+        "en": "Dropped {n} examples longer than {max} tokens (rows {rows}).",
+    },
+    # ---- hints ---------------------------------------------------------------------------------------------------------
+    "hint.did_you_mean": {"ja": "もしかして: {candidate}", "en": "Did you mean: {candidate}"},
+    # ---- notices -------------------------------------------------------------------------------------------------------
     "notice.bm25_only": {
         "ja": "コレクション「{collection}」には埋め込みがないため、キーワード検索 (BM25) だけで探しています。",
         "en": "Collection '{collection}' has no embeddings, so only keyword search (BM25) is used.",
@@ -828,7 +466,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "Ollama の埋め込みモデル {model} が使えないため、オフライン埋め込み ({fallback}) を使います。",
         "en": "The Ollama embedding model {model} is not available; using the offline embedder ({fallback}).",
     },
-    # ---- corpus CLI ------------------------------------------------------------------------------------------
+    "notice.excerpts_instead": {
+        "ja": "{error} 代わりに、資料の該当しそうな文を抜き出して示しています。",
+        "en": "{error} Instead, the most relevant sentences of the documents are shown.",
+    },
+    # ---- details filled into other messages ----------------------------------------------------------------------------
+    "detail.ollama_unreachable": {"ja": "Ollama に接続できません", "en": "Ollama cannot be reached"},
+    "detail.model_missing": {"ja": "Ollama にモデルがありません", "en": "the model is not pulled in Ollama"},
+    # ---- comments written into generated assistant files ---------------------------------------------------------------
+    "yaml.bm25_weight": {"ja": "キーワード検索の重み", "en": "keyword search weight"},
+    "yaml.edit": {
+        "ja": "書きかえて保存すると、すぐにチャットで使えます。",
+        "en": "Save your edits and the chat uses them at once.",
+    },
+    "yaml.header": {
+        "ja": "アシスタント作成フォームで作りました。自由に編集できます (Haystack のパイプラインです)。",
+        "en": "made with the assistant builder. Edit freely: this is a Haystack pipeline.",
+    },
+    "yaml.header_none": {
+        "ja": "モデルを使わず、資料の文をそのまま示すアシスタントです (アシスタント作成フォームで作りました)。",
+        "en": "an assistant that quotes the documents' sentences, no model (made with the assistant builder).",
+    },
+    "yaml.min_relevance": {
+        "ja": "一番近い資料が質問の語をこの割合も含まなければ「資料に見つかりませんでした」と答えます",
+        "en": "below this share of the question found in the best chunk, it answers that the documents do not say",
+    },
+    "yaml.num_ctx": {
+        "ja": "モデルが読めるトークン数 (明示しないと資料が黙って切られます)",
+        "en": "tokens the model reads; set explicitly so nothing is cut silently",
+    },
+    "yaml.placeholders": {
+        "ja": "${{ollama_url}} と ${{ollama_timeout}} は読み込むときに設定の値に置きかわります。",
+        "en": "${{ollama_url}} and ${{ollama_timeout}} are filled in from the settings when the file is loaded.",
+    },
+    "yaml.top_k": {"ja": "モデルに渡す資料 (チャンク) の数", "en": "chunks given to the model"},
+    "yaml.vector_weight": {"ja": "意味検索の重み", "en": "meaning search weight"},
+    # ---- what assistants answer themselves -----------------------------------------------------------------------------
+    "answer.not_found": {
+        "ja": "資料に見つかりませんでした。(検索した語: {searched} ・ コレクション: {collection}) 言い方を変えるか、受付に問い合わせてください。",
+        "en": "Not found in the documents. (searched for: {searched} · collection: {collection}) Try other words, or ask the front desk.",
+    },
+    # ---- the command lines ---------------------------------------------------------------------------------------------
+    "cli.crawl_summary": {
+        "ja": "追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
+        "en": "added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
+    },
     "cli.summary": {
         "ja": "追加 {added} / 更新 {updated} / 変更なし {unchanged} / 失敗 {failed}",
         "en": "added {added} / updated {updated} / unchanged {unchanged} / failed {failed}",
@@ -847,10 +529,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "コレクションはまだありません。`python -m corpus add PATH --collection NAME` で作れます。",
         "en": "No collections yet. Create one with `python -m corpus add PATH --collection NAME`.",
     },
-    "cli.removed": {
-        "ja": "削除しました: {source} (チャンク {chunks} 件)",
-        "en": "Removed: {source} ({chunks} chunks)",
-    },
+    "cli.removed": {"ja": "削除しました: {source} (チャンク {chunks} 件)", "en": "Removed: {source} ({chunks} chunks)"},
     "cli.no_results": {"ja": "見つかりませんでした。", "en": "Nothing was found."},
     "cli.query_tokens": {"ja": "検索語: {tokens}", "en": "query tokens: {tokens}"},
     "cli.search_mode": {"ja": "検索方式: {mode}", "en": "retrieval: {mode}"},
@@ -860,10 +539,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The sample documents were indexed into collection '{collection}'.",
     },
     "cli.demo_intro": {
-        "ja": "サンプル文書 (コレクション「{collection}」) を検索できます。質問を入力してください。空行で終了します。"
-        "\n例: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
-        "en": "Search the sample documents (collection '{collection}'). Type a question; an empty line quits."
-        "\nExamples: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
+        "ja": "サンプル文書 (コレクション「{collection}」) を検索できます。質問を入力してください。空行で終了します。\n例: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
+        "en": "Search the sample documents (collection '{collection}'). Type a question; an empty line quits.\nExamples: 3Dプリンターは何時までに予約すればいい? / レーザーカッターで加工できない材料は?",
     },
     "cli.demo_prompt": {"ja": "質問> ", "en": "question> "},
     "cli.ok": {"ja": "OK", "en": "OK"},
@@ -945,20 +622,709 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "中断しました。もう一度 add を実行すると残りを取り込みます。",
         "en": "Interrupted. Run add again to ingest the rest.",
     },
+    "cli.error_mark": {"ja": "[誤り]", "en": "[error]"},
+    "cli.ok_with_warnings": {
+        "ja": "OK (注意 {n} 件: ファイルは正しく、この機械の準備がまだです)",
+        "en": "OK ({n} warnings: the file is right; this machine is not ready yet)",
+    },
+    "cli.warning_mark": {"ja": "[注意]", "en": "[warning]"},
+    # ---- the app: builder ----------------------------------------------------------------------------------------------
+    "ui.builder.form": {"ja": "フォームで作る", "en": "From a form"},
+    "ui.builder.id": {"ja": "ファイル名 (半角英数字)", "en": "File name (letters and digits)"},
+    "ui.builder.name": {"ja": "表示名", "en": "Display name"},
+    "ui.builder.description": {"ja": "説明", "en": "Description"},
+    "ui.builder.generator": {"ja": "回答を書くモデルの種類", "en": "Generator"},
+    "ui.builder.model": {"ja": "モデル", "en": "Model"},
+    "ui.builder.persona": {"ja": "ペルソナ・指示 (システムプロンプト)", "en": "Persona / instructions (system prompt)"},
+    "ui.builder.persona_default": {
+        "ja": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
+        "en": "あなたはモノづくり塾のスタッフです。会員にやさしく説明します。",
+    },
+    "ui.builder.style": {"ja": "答え方", "en": "Answer style"},
+    "ui.builder.style.polite": {"ja": "丁寧に", "en": "polite"},
+    "ui.builder.style.short": {"ja": "短く要点だけ", "en": "short"},
+    "ui.builder.style.bullets": {"ja": "箇条書き", "en": "bullet points"},
+    "ui.builder.style.steps": {"ja": "番号付きの手順", "en": "numbered steps"},
+    "ui.builder.top_k": {"ja": "モデルに渡す資料の数 (top-k)", "en": "Chunks given to the model (top-k)"},
+    "ui.builder.bm25_weight": {"ja": "キーワード検索の重み", "en": "Keyword (BM25) weight"},
+    "ui.builder.vector_weight": {"ja": "意味検索の重み", "en": "Meaning (vector) weight"},
+    "ui.builder.temperature": {"ja": "温度 (ばらつき)", "en": "Temperature"},
+    "ui.builder.context": {"ja": "コンテキスト長 (トークン)", "en": "Context window (tokens)"},
+    "ui.builder.max_tokens": {
+        "ja": "答えの最大トークン (ローカルモデル)",
+        "en": "Longest answer in tokens (local models)",
+    },
+    "ui.builder.preview": {"ja": "YAML を見る", "en": "Preview YAML"},
+    "ui.builder.create": {"ja": "作って保存", "en": "Create and save"},
+    "ui.builder.editor": {"ja": "YAML を編集", "en": "Edit YAML"},
+    "ui.builder.versions": {"ja": "以前の版", "en": "Earlier versions"},
+    "ui.builder.restore": {"ja": "この版に戻す", "en": "Restore"},
+    "ui.builder.validate": {"ja": "検証", "en": "Validate"},
+    "ui.builder.save": {"ja": "保存", "en": "Save"},
+    "ui.builder.copy_id": {"ja": "複製のファイル名", "en": "File name of the copy"},
+    "ui.builder.duplicate": {"ja": "複製", "en": "Duplicate"},
+    "ui.builder.confirm_delete_box": {"ja": "削除してよい", "en": "Yes, delete"},
+    "ui.builder.confirm_delete": {
+        "ja": "削除するには「削除してよい」に印を付けてください。",
+        "en": "Tick 'Yes, delete' to delete.",
+    },
+    "ui.builder.delete": {"ja": "削除", "en": "Delete"},
+    "ui.builder.try": {"ja": "保存せずに試す", "en": "Try without saving"},
+    "ui.builder.try_button": {"ja": "試す", "en": "Try"},
+    "ui.builder.valid": {"ja": "誤りはありません。", "en": "No problems found."},
+    "ui.builder.saved": {
+        "ja": "{file} を保存しました (前の版は「以前の版」から戻せます)。",
+        "en": "Saved {file} (the previous version can be restored).",
+    },
+    "ui.builder.duplicated": {"ja": "{file} として複製しました。", "en": "Duplicated as {file}."},
+    "ui.builder.deleted": {
+        "ja": "{file} を削除しました (「以前の版」から戻せます)。",
+        "en": "Deleted {file} (it can be restored from the versions).",
+    },
+    "ui.builder.restored": {"ja": "版 {version} に戻しました。", "en": "Restored version {version}."},
+    "ui.builder.copy_suffix": {"ja": " (コピー)", "en": " (copy)"},
+    "ui.builder.evaluation": {"ja": "評価", "en": "Evaluation"},
+    "ui.builder.evaluation_help": {
+        "ja": "質問シート (CSV か XLSX) の列: **question** (質問)、**expected** (見つけてほしい資料のファイル名か URL、複数は ; 区切り)、**answer** (任意・正解、複数は ; 区切り。資料に答えがない質問は「なし」)、**keywords** (任意)。検索の評価では期待した資料が上位 k 件に入るか (recall@k) と順位 (MRR) を、「回答も評価する」では完全一致・文字 F1・正解を含むか・引用の正確さ・答えのない質問で断れたか・回答時間を調べます。",
+        "en": "Question sheet (CSV or XLSX) columns: **question**, **expected** (the file name or URL that should be found; several separated by ;), **answer** (optional accepted answers separated by ;, or なし for questions the documents do not answer), **keywords** (optional). Retrieval gives recall@k and MRR; with answers it also measures exact match, character F1, contains, citation precision, refusal on unanswerable questions and time.",
+    },
+    "ui.builder.sheet": {"ja": "質問シート", "en": "Question sheet"},
+    "ui.builder.use_sample": {
+        "ja": "サンプルの質問シートを使う (サンプル文書用)",
+        "en": "Use the sample question sheet (for the sample documents)",
+    },
+    "ui.builder.compare": {
+        "ja": "評価するアシスタント (2 つまで比べられます)",
+        "en": "Assistants to evaluate (compare up to two)",
+    },
+    "ui.builder.with_answers": {"ja": "回答も評価する (時間がかかります)", "en": "Also evaluate the answers (slow)"},
+    "ui.builder.evaluate": {"ja": "評価する", "en": "Evaluate"},
+    "ui.builder.choose_assistant": {
+        "ja": "評価するアシスタントを選んでください。",
+        "en": "Choose an assistant to evaluate.",
+    },
+    "ui.builder.evaluating": {"ja": "{assistant}: {done}/{total} 問", "en": "{assistant}: {done}/{total} questions"},
+    "ui.builder.evaluated": {
+        "ja": "{n} 問を評価しました。結果は CSV でダウンロードできます。",
+        "en": "Evaluated {n} questions. Download the results as CSV.",
+    },
+    "ui.builder.summary": {"ja": "まとめ", "en": "Summary"},
+    "ui.builder.per_question": {
+        "ja": "質問ごとの結果 (retrieved = 実際に見つかった資料)",
+        "en": "Per question (retrieved = what was found instead)",
+    },
+    "ui.builder.download": {"ja": "結果の CSV", "en": "Results as CSV"},
+    "ui.builder.advanced": {
+        "ja": "詳細設定 (検索件数・重み・温度・文脈の長さ)",
+        "en": "Advanced (results, weights, temperature, context length)",
+    },
+    "ui.builder.answering": {"ja": "{assistant}: 回答 {done}/{total}", "en": "{assistant}: answers {done}/{total}"},
+    "ui.builder.answers_summary": {
+        "ja": "回答の評価 (完全一致・文字 F1・含む・引用の正確さ・回答拒否・時間)",
+        "en": "Answers (exact match, character F1, contains, citation precision, refusal, time)",
+    },
+    "ui.builder.created": {
+        "ja": "作成しました。「YAML を編集」で開いています。",
+        "en": "Created. It is open in 'Edit YAML'.",
+    },
+    "ui.builder.form_problems": {
+        "ja": "フォームに直すところがあります: {problems}",
+        "en": "Please correct the form: {problems}",
+    },
+    "ui.builder.k": {"ja": "上位 k 件 (k)", "en": "Top k (k)"},
+    "ui.builder.no_id": {"ja": "ファイル名を選ぶか入力してください。", "en": "Choose or type a file name."},
+    "ui.builder.no_sheet": {
+        "ja": "質問シートのファイルを選んでください (またはサンプルを使ってください)。",
+        "en": "Choose a question sheet file (or use the sample).",
+    },
+    "ui.builder.no_version": {"ja": "戻す版を選んでください。", "en": "Choose the version to restore."},
+    "ui.builder.sheet.sample": {"ja": "サンプル (サンプル文書用)", "en": "the sample (for the sample documents)"},
+    "ui.builder.sheet.uploaded": {"ja": "アップロードしたファイル", "en": "the uploaded file"},
+    "ui.builder.sheet_source": {"ja": "使う質問シート", "en": "Question sheet to use"},
+    "ui.builder.temperature_info": {
+        "ja": "0 に近いほど毎回同じ答え、大きいほど言い回しが変わります。",
+        "en": "Near 0 gives the same answer each time; higher varies the wording.",
+    },
+    "ui.builder.top_k_info": {
+        "ja": "モデルに渡す資料の数です。多いほど見落としが減り、答えは遅くなります。",
+        "en": "How many passages the model reads. More finds more, answers more slowly.",
+    },
+    # ---- the app: chat -------------------------------------------------------------------------------------------------
+    "ui.chat.assistant": {"ja": "アシスタント", "en": "Assistant"},
+    "ui.chat.show_prompt": {"ja": "送ったプロンプトを表示", "en": "Show the prompt sent"},
+    "ui.chat.show_yaml": {"ja": "アシスタントの YAML を表示", "en": "Show the assistant's YAML"},
+    "ui.chat.conversation": {"ja": "会話", "en": "Conversation"},
+    "ui.chat.placeholder": {
+        "ja": "質問を入力してください (例: 3Dプリンターは何時までに予約すればいい？)",
+        "en": "Type a question (e.g. 3Dプリンターは何時までに予約すればいい？)",
+    },
+    "ui.chat.send": {"ja": "送信", "en": "Send"},
+    "ui.chat.clear": {"ja": "会話を消す", "en": "Clear"},
+    "ui.chat.sources": {
+        "ja": "検索で見つかった資料 (✓ = 回答が引用)",
+        "en": "Passages found (✓ = cited in the answer)",
+    },
+    "ui.chat.prompt": {"ja": "モデルに送ったプロンプト", "en": "Prompt sent to the model"},
+    "ui.chat.yaml": {"ja": "アシスタントの設定 (YAML)", "en": "The assistant's settings (YAML)"},
+    "ui.chat.col.number": {"ja": "番号", "en": "#"},
+    "ui.chat.col.cited": {"ja": "引用", "en": "cited"},
+    "ui.chat.col.source": {"ja": "ファイル / URL", "en": "file / URL"},
+    "ui.chat.col.title": {"ja": "タイトル", "en": "title"},
+    "ui.chat.col.content": {"ja": "本文", "en": "text"},
+    "ui.chat.col.bm25": {"ja": "BM25", "en": "BM25"},
+    "ui.chat.col.vector": {"ja": "ベクトル", "en": "vector"},
+    "ui.chat.col.fused": {"ja": "融合", "en": "fused"},
+    "ui.chat.empty_question": {"ja": "質問を入力してください。", "en": "Please type a question."},
+    "ui.chat.no_assistant": {
+        "ja": "使えるアシスタントがありません。pipelines/assistants/ の YAML を確かめてください。",
+        "en": "No assistant is available. Check the YAML files in pipelines/assistants/.",
+    },
+    "ui.chat.searching": {"ja": "資料を探しています…", "en": "Searching…"},
+    "ui.chat.answering": {"ja": "回答を書いています…", "en": "Writing the answer…"},
+    "ui.chat.retrieval": {
+        "ja": "検索方式: {mode} ・ 検索語: {tokens}",
+        "en": "Retrieval: {mode} · query tokens: {tokens}",
+    },
+    "ui.chat.timings": {"ja": "所要時間: {seconds} 秒", "en": "Time: {seconds} s"},
+    "ui.chat.assistant_info": {
+        "ja": "生成: {generator} `{model}` ・ コレクション: `{collection}` ・ ファイル: `{file}`",
+        "en": "Generator: {generator} `{model}` · collection: `{collection}` · file: `{file}`",
+    },
+    "ui.chat.cited": {"ja": "引用", "en": "cited"},
+    "ui.chat.no_sources": {
+        "ja": "まだ資料はありません。質問すると、検索で見つかった資料がここに出ます。",
+        "en": "No passages yet. Ask a question to see what the search finds.",
+    },
+    "ui.chat.scores": {
+        "ja": "BM25 {bm25} ・ 意味 {vector} ・ 融合 {fused}",
+        "en": "BM25 {bm25} · meaning {vector} · fused {fused}",
+    },
+    # ---- the app: corpus -----------------------------------------------------------------------------------------------
+    "ui.corpus.collection": {"ja": "コレクション", "en": "Collection"},
+    "ui.corpus.refresh": {"ja": "↻ 更新", "en": "↻ Refresh"},
+    "ui.corpus.collections": {"ja": "コレクション一覧", "en": "Collections"},
+    "ui.corpus.col.name": {"ja": "名前", "en": "name"},
+    "ui.corpus.col.documents": {"ja": "文書数", "en": "documents"},
+    "ui.corpus.col.chunks": {"ja": "チャンク数", "en": "chunks"},
+    "ui.corpus.col.model": {"ja": "埋め込みモデル", "en": "embedding model"},
+    "ui.corpus.col.updated": {"ja": "最終更新", "en": "last update"},
+    "ui.corpus.manage": {"ja": "コレクションを作る・消す", "en": "Create or delete a collection"},
+    "ui.corpus.new_name": {"ja": "新しいコレクション名", "en": "New collection name"},
+    "ui.corpus.embedder": {"ja": "埋め込み (意味検索)", "en": "Embeddings (meaning search)"},
+    "ui.corpus.embedder.auto": {
+        "ja": "自動 (Ollama があれば bge-m3、なければオフライン)",
+        "en": "auto (Ollama bge-m3 if available, else offline)",
+    },
+    "ui.corpus.embedder.offline": {
+        "ja": "オフライン (USE 多言語、サーバー不要)",
+        "en": "offline (USE multilingual, no server)",
+    },
+    "ui.corpus.embedder.ollama": {"ja": "Ollama (bge-m3)", "en": "Ollama (bge-m3)"},
+    "ui.corpus.embedder.none": {"ja": "なし (キーワード検索のみ)", "en": "none (keyword search only)"},
+    "ui.corpus.create": {"ja": "作る", "en": "Create"},
+    "ui.corpus.created": {
+        "ja": "コレクション「{collection}」を作りました (埋め込み: {model})。",
+        "en": "Created collection '{collection}' (embeddings: {model}).",
+    },
+    "ui.corpus.confirm": {
+        "ja": "削除の確認: 消すコレクション名をもう一度入力",
+        "en": "Confirm deletion: type the collection name again",
+    },
+    "ui.corpus.delete": {"ja": "コレクションを削除", "en": "Delete collection"},
+    "ui.corpus.deleted": {
+        "ja": "コレクション「{collection}」を削除しました。",
+        "en": "Deleted collection '{collection}'.",
+    },
+    "ui.corpus.tab.files": {"ja": "ファイルを追加", "en": "Add files"},
+    "ui.corpus.files": {
+        "ja": "ファイル (複数可: txt md html pdf docx csv xlsx json jsonl)",
+        "en": "Files (several at once: txt md html pdf docx csv xlsx json jsonl)",
+    },
+    "ui.corpus.add": {"ja": "取り込む", "en": "Ingest"},
+    "ui.corpus.cancel": {"ja": "中止", "en": "Cancel"},
+    "ui.corpus.status": {"ja": "取り込み状況", "en": "Status"},
+    "ui.corpus.col.file": {"ja": "ファイル / URL", "en": "file / URL"},
+    "ui.corpus.col.type": {"ja": "形式", "en": "type"},
+    "ui.corpus.col.chars": {"ja": "文字数", "en": "characters"},
+    "ui.corpus.col.status": {"ja": "状態・理由", "en": "status / reason"},
+    "ui.corpus.col.title": {"ja": "タイトル", "en": "title"},
+    "ui.corpus.no_collection": {
+        "ja": "先にコレクションを選ぶか作ってください。",
+        "en": "Choose or create a collection first.",
+    },
+    "ui.corpus.no_files": {"ja": "ファイルを選んでください。", "en": "Choose files to ingest."},
+    "ui.corpus.progress": {"ja": "取り込み中 {done}/{total}: {name}", "en": "Ingesting {done}/{total}: {name}"},
+    "ui.corpus.done": {
+        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 失敗 {failed} / 対象外 {skipped} / 中断 {cancelled}",
+        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / failed {failed} / skipped {skipped} / cancelled {cancelled}",
+    },
+    "ui.corpus.tab.documents": {"ja": "文書", "en": "Documents"},
+    "ui.corpus.documents": {"ja": "コレクションの文書", "en": "Documents in the collection"},
+    "ui.corpus.remove_pick": {"ja": "外す文書", "en": "Document to remove"},
+    "ui.corpus.remove": {"ja": "文書を外す", "en": "Remove document"},
+    "ui.corpus.removed": {
+        "ja": "外しました: {source} (チャンク {chunks} 件)",
+        "en": "Removed: {source} ({chunks} chunks)",
+    },
+    "ui.corpus.reindex_title": {"ja": "埋め込みを作り直す (再インデックス)", "en": "Rebuild the embeddings (re-index)"},
+    "ui.corpus.reindex": {"ja": "作り直す", "en": "Re-index"},
+    "ui.corpus.reindex_progress": {"ja": "埋め込み中 {done}/{total} チャンク", "en": "Embedding {done}/{total} chunks"},
+    "ui.corpus.reindexed": {
+        "ja": "作り直しました: {collection} は今 {model} を使います。",
+        "en": "Re-indexed: {collection} now uses {model}.",
+    },
+    "ui.corpus.tab.search": {"ja": "検索を試す", "en": "Try a search"},
+    "ui.corpus.query": {"ja": "検索する質問", "en": "Query"},
+    "ui.corpus.mode": {"ja": "検索方式", "en": "Mode"},
+    "ui.corpus.top_k": {"ja": "件数", "en": "Results"},
+    "ui.corpus.search": {"ja": "検索", "en": "Search"},
+    "ui.corpus.tokens": {
+        "ja": "日本語の解析結果 (BM25 の検索語): {tokens}",
+        "en": "How the query was analysed (BM25 terms): {tokens}",
+    },
+    "ui.corpus.mode_used": {"ja": "検索方式: {mode}", "en": "Retrieval: {mode}"},
+    "ui.corpus.results": {"ja": "検索結果", "en": "Results"},
+    "ui.corpus.col.rank": {"ja": "順位", "en": "rank"},
+    "ui.corpus.col.id": {"ja": "チャンク ID", "en": "chunk id"},
+    "ui.corpus.chunk_pick": {"ja": "開くチャンク", "en": "Chunk to open"},
+    "ui.corpus.open": {"ja": "チャンクを開く", "en": "Open chunk"},
+    "ui.corpus.chunk_doc": {"ja": "文書", "en": "Document"},
+    "ui.corpus.chunk_position": {"ja": "{count} 個中 {position} 番目のチャンク", "en": "chunk {position} of {count}"},
+    "ui.corpus.previous": {"ja": "前のチャンク", "en": "Previous chunk"},
+    "ui.corpus.next": {"ja": "次のチャンク", "en": "Next chunk"},
+    "ui.corpus.metadata": {"ja": "メタデータ", "en": "Metadata"},
+    "ui.corpus.col.bm25": {"ja": "BM25", "en": "BM25"},
+    "ui.corpus.col.content": {"ja": "本文", "en": "text"},
+    "ui.corpus.col.fused": {"ja": "融合", "en": "fused"},
+    "ui.corpus.col.how": {"ja": "読み方", "en": "read with"},
+    "ui.corpus.col.vector": {"ja": "意味", "en": "meaning"},
+    "ui.corpus.no_chunk": {
+        "ja": "開くチャンクを選んでください (先に検索してください)。",
+        "en": "Choose a chunk to open (search first).",
+    },
+    "ui.corpus.no_document": {"ja": "削除する文書を選んでください。", "en": "Choose the document to remove."},
+    "ui.corpus.reindex_cancelled": {
+        "ja": "中断しました。コレクションは元のままです。",
+        "en": "Stopped. The collection is unchanged.",
+    },
+    # ---- the app: crawl ------------------------------------------------------------------------------------------------
+    "ui.crawl.tab": {"ja": "Web から取り込む", "en": "Crawl the web"},
+    "ui.crawl.urls": {"ja": "開始 URL (1 行に 1 つ)", "en": "Start URLs (one per line)"},
+    "ui.crawl.sitemap": {"ja": "サイトマップから取り込む", "en": "Use the sitemap"},
+    "ui.crawl.depth": {"ja": "リンクをたどる深さ", "en": "Link depth"},
+    "ui.crawl.max_pages": {"ja": "最大ページ数", "en": "Maximum pages"},
+    "ui.crawl.include": {
+        "ja": "対象にする URL のパターン (正規表現、1 行に 1 つ・空欄ならすべて)",
+        "en": "Only URLs matching (regular expressions, one per line; empty = all)",
+    },
+    "ui.crawl.exclude": {
+        "ja": "除外する URL のパターン (正規表現、1 行に 1 つ)",
+        "en": "Skip URLs matching (regular expressions, one per line)",
+    },
+    "ui.crawl.same_site": {"ja": "同じサイトだけ", "en": "Same site only"},
+    "ui.crawl.prune": {"ja": "なくなったページをコレクションから外す", "en": "Remove pages that are gone"},
+    "ui.crawl.delay": {"ja": "ページ間の待ち時間 (秒)", "en": "Delay between pages (s)"},
+    "ui.crawl.start": {"ja": "取り込み開始", "en": "Start crawling"},
+    "ui.crawl.no_urls": {"ja": "開始 URL を入力してください。", "en": "Enter at least one start URL."},
+    "ui.crawl.bad_pattern": {
+        "ja": "パターン「{pattern}」が正規表現として正しくありません ({detail})。",
+        "en": "The pattern '{pattern}' is not a valid regular expression ({detail}).",
+    },
+    "ui.crawl.progress": {"ja": "{done} ページ処理: {url}", "en": "{done} pages: {url}"},
+    "ui.crawl.done": {
+        "ja": "完了: 追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
+        "en": "Done: added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",
+    },
+    "ui.crawl.col.fetched": {"ja": "取得時刻", "en": "fetched"},
+    "ui.crawl.col.chunks": {"ja": "チャンク", "en": "chunks"},
+    "ui.crawl.col.status": {"ja": "状態", "en": "status"},
+    "ui.crawl.col.title": {"ja": "タイトル", "en": "title"},
+    "ui.crawl.col.url": {"ja": "URL", "en": "URL"},
+    # ---- the app: eval -------------------------------------------------------------------------------------------------
+    "ui.eval.col.MRR": {"ja": "MRR (順位の逆数の平均)", "en": "MRR"},
+    "ui.eval.col.accepted": {"ja": "正解", "en": "accepted answers"},
+    "ui.eval.col.answer": {"ja": "回答", "en": "answer"},
+    "ui.eval.col.answerable": {"ja": "答えのある質問", "en": "answerable"},
+    "ui.eval.col.assistant": {"ja": "アシスタント", "en": "assistant"},
+    "ui.eval.col.citation_precision": {"ja": "引用の正確さ", "en": "citation precision"},
+    "ui.eval.col.contains": {"ja": "正解を含む", "en": "contains"},
+    "ui.eval.col.exact": {"ja": "完全一致", "en": "exact"},
+    "ui.eval.col.exact_match": {"ja": "完全一致", "en": "exact match"},
+    "ui.eval.col.expected": {"ja": "期待する資料", "en": "expected"},
+    "ui.eval.col.f1": {"ja": "文字 F1", "en": "character F1"},
+    "ui.eval.col.false_refusal": {"ja": "答えがあるのに断った割合", "en": "refusal on answerable"},
+    "ui.eval.col.hit": {"ja": "見つかった", "en": "found"},
+    "ui.eval.col.k": {"ja": "k", "en": "k"},
+    "ui.eval.col.keyword_hits": {"ja": "含まれたキーワード", "en": "keywords contained"},
+    "ui.eval.col.keywords": {"ja": "キーワード", "en": "keywords"},
+    "ui.eval.col.keywords_contained": {"ja": "キーワードを含む割合", "en": "keywords contained"},
+    "ui.eval.col.p50_seconds": {"ja": "回答時間 中央値 (秒)", "en": "p50 seconds"},
+    "ui.eval.col.p95_seconds": {"ja": "回答時間 95% (秒)", "en": "p95 seconds"},
+    "ui.eval.col.question": {"ja": "質問", "en": "question"},
+    "ui.eval.col.questions": {"ja": "質問数", "en": "questions"},
+    "ui.eval.col.rank": {"ja": "順位", "en": "rank"},
+    "ui.eval.col.recall_at_k": {"ja": "recall@k (上位 k 件に入った割合)", "en": "recall@k"},
+    "ui.eval.col.reciprocal_rank": {"ja": "順位の逆数", "en": "reciprocal rank"},
+    "ui.eval.col.refusal": {"ja": "答えなしに「資料にない」と答えた割合", "en": "refusal on unanswerable"},
+    "ui.eval.col.refused": {"ja": "断った", "en": "refused"},
+    "ui.eval.col.retrieved": {"ja": "見つかった資料", "en": "retrieved"},
+    "ui.eval.col.seconds": {"ja": "秒", "en": "seconds"},
+    "ui.eval.col.unanswerable": {"ja": "答えのない質問", "en": "unanswerable"},
+    # ---- the app: export -----------------------------------------------------------------------------------------------
+    "ui.export.f16": {"ja": "16 ビット (f16)", "en": "16-bit (f16)"},
+    "ui.export.f32": {"ja": "32 ビット (f32・最も正確)", "en": "32-bit (f32, exact)"},
+    "ui.export.format": {"ja": "GGUF の形式", "en": "GGUF format"},
+    "ui.export.q8_0": {"ja": "8 ビット (q8_0・小さい)", "en": "8-bit (q8_0, smaller)"},
+    "ui.export.running": {
+        "ja": "書き出し中です (統合 → GGUF → llama.cpp での確認)…",
+        "en": "Exporting (merge → GGUF → check in llama.cpp)…",
+    },
+    # ---- the app: generator --------------------------------------------------------------------------------------------
+    "ui.generator.ollama": {"ja": "Ollama", "en": "Ollama"},
+    "ui.generator.local": {"ja": "ローカル GGUF (llama.cpp)", "en": "local GGUF (llama.cpp)"},
+    "ui.generator.none": {"ja": "抜粋 (モデルなし)", "en": "excerpts (no model)"},
+    # ---- the app: job --------------------------------------------------------------------------------------------------
+    "ui.job.cancelled": {
+        "ja": "■ {label} — 中断しました ({started} 開始、{finished} 中断)",
+        "en": "■ {label} — cancelled (started {started}, stopped {finished})",
+    },
+    "ui.job.cancelling": {
+        "ja": "中断しています… 今の区切り (ファイル・ページ・ステップ) が終わると止まります。",
+        "en": "Stopping… it stops after the current file, page or step.",
+    },
+    "ui.job.crawl": {"ja": "「{collection}」にウェブ取り込み ({url})", "en": "Crawling {url} into '{collection}'"},
+    "ui.job.done": {
+        "ja": "✓ {label} — 完了 ({started} 開始、{finished} 終了、{seconds} 秒)",
+        "en": "✓ {label} — done (started {started}, finished {finished}, {seconds} s)",
+    },
+    "ui.job.evaluation": {"ja": "評価 ({assistants})", "en": "Evaluation ({assistants})"},
+    "ui.job.export": {"ja": "「{name}」の書き出し", "en": "Exporting '{name}'"},
+    "ui.job.failed": {
+        "ja": "⚠ {label} — 失敗しました ({started} 開始、{finished} 終了)",
+        "en": "⚠ {label} — failed (started {started}, ended {finished})",
+    },
+    "ui.job.nothing_running": {"ja": "実行中の作業はありません。", "en": "Nothing is running."},
+    "ui.job.reindex": {"ja": "「{collection}」の再インデックス", "en": "Re-indexing '{collection}'"},
+    "ui.job.running": {"ja": "▶ {label} ({started} 開始)", "en": "▶ {label} (started {started})"},
+    "ui.job.scratch": {
+        "ja": "言語モデルの学習 ({collection}, {preset})",
+        "en": "Training a language model ({collection}, {preset})",
+    },
+    "ui.job.stopped_with_checkpoint": {
+        "ja": "中断しました (チェックポイントを保存: {path}、ステップ {step})。「前回の続きから」で再開できます。",
+        "en": "Stopped (checkpoint saved: {path}, step {step}). Resume it with 'continue the previous run'.",
+    },
+    "ui.job.tone": {"ja": "味付け「{name}」", "en": "Tone tuning '{name}'"},
+    "ui.job.upload": {"ja": "「{collection}」に {n} ファイルを追加", "en": "Adding {n} files to '{collection}'"},
+    # ---- the app: launch -----------------------------------------------------------------------------------------------
+    "ui.launch.no_admin": {
+        "ja": "注意: ログインがありますが --admin が指定されていないため、管理者の操作 (コレクションの作成・削除、アシスタントの編集、学習) は誰にもできません。",
+        "en": "Note: logins are set but no --admin was given, so nobody can do administrator work (collections, assistants, training).",
+    },
+    "ui.launch.share_needs_auth": {
+        "ja": "--share は公開リンクを作るため、ログインなしでは起動しません。--auth ユーザー:パスワード か --auth-file ファイル を一緒に指定してください。",
+        "en": "--share creates a public link, so it does not start without a login. Add --auth USER:PASS or --auth-file FILE.",
+    },
+    "ui.launch.bad_auth": {
+        "ja": "ログイン情報 ({where}) の形が違います。ユーザー:パスワード の形で書いてください。",
+        "en": "The login ({where}) is malformed. Write it as USER:PASS.",
+    },
+    "ui.launch.auth_file_unreadable": {
+        "ja": "ログイン情報のファイル {path} を読めません ({detail})。",
+        "en": "The login file {path} cannot be read ({detail}).",
+    },
+    "ui.launch.auth_message": {"ja": "tokka にログインしてください。", "en": "Please log in to tokka."},
+    "ui.launch.starting": {"ja": "tokka を起動しました: {url}", "en": "tokka is running at {url}"},
+    "ui.launch.auth_line": {"ja": "{file} の {n} 行目", "en": "line {n} of {file}"},
+    "ui.launch.auth_option": {"ja": "{n} 番目の --auth", "en": "--auth number {n}"},
+    "ui.launch.host_needs_auth": {
+        "ja": "--host {host} は他のパソコンからつながるため、ログインなしでは起動しません。--auth ユーザー:パスワード か --auth-file ファイル を一緒に指定してください。",
+        "en": "--host {host} is reachable from other computers, so it does not start without logins. Add --auth USER:PASS or --auth-file FILE.",
+    },
+    # ---- the app: logout -----------------------------------------------------------------------------------------------
+    "ui.logout": {"ja": "ログアウト", "en": "Log out"},
+    # ---- the app: mode -------------------------------------------------------------------------------------------------
+    "ui.mode.bm25": {"ja": "キーワード (BM25)", "en": "keywords (BM25)"},
+    "ui.mode.hybrid": {"ja": "ハイブリッド (キーワード + 意味)", "en": "hybrid (keywords + meaning)"},
+    "ui.mode.vector": {"ja": "意味 (ベクトル)", "en": "meaning (vector)"},
+    # ---- the app: plot -------------------------------------------------------------------------------------------------
+    "ui.plot.loss": {"ja": "損失", "en": "loss"},
+    "ui.plot.series": {"ja": "種類", "en": "series"},
+    "ui.plot.step": {"ja": "ステップ", "en": "step"},
+    "ui.plot.title": {"ja": "損失の推移 (学習と検証)", "en": "Loss (training and validation)"},
+    "ui.plot.train": {"ja": "学習", "en": "training"},
+    "ui.plot.validation": {"ja": "検証", "en": "validation"},
+    # ---- the app: role -------------------------------------------------------------------------------------------------
+    "ui.role.admin": {"ja": "管理者", "en": "administrators"},
+    "ui.role.member": {"ja": "メンバー", "en": "members"},
+    "ui.role.uploader": {"ja": "ファイルを追加できる人", "en": "people allowed to upload"},
+    # ---- the app: scratch ----------------------------------------------------------------------------------------------
+    "ui.scratch.intro": {
+        "ja": "コレクションの文章だけで、小さな言語モデルをゼロから学習します。損失 (loss) が下がり、生成される文が少しずつ文章らしくなる様子を見られます。学習したモデルは GGUF に書き出して llama.cpp や Ollama で動かせます。",
+        "en": "Train a small language model from nothing but a collection's text. Watch the loss fall and the samples become more like sentences. Export the result to GGUF to run it in llama.cpp or Ollama.",
+    },
+    "ui.scratch.preset": {"ja": "大きさ (プリセット)", "en": "Size (preset)"},
+    "ui.scratch.preset_info": {
+        "ja": "パラメータ数 **{n}** (語彙 {vocab}) ・ {layers} 層 ・ 幅 {dim} ・ 文脈 {seq} トークン ・ 目安: {note}",
+        "en": "**{n}** parameters (vocabulary {vocab}) · {layers} layers · width {dim} · context {seq} tokens · for: {note}",
+    },
+    "ui.scratch.steps": {"ja": "学習ステップ数", "en": "Training steps"},
+    "ui.scratch.advanced": {"ja": "詳細設定", "en": "Advanced"},
+    "ui.scratch.batch_size": {"ja": "バッチサイズ (0 = プリセットの値)", "en": "Batch size (0 = the preset's)"},
+    "ui.scratch.resume": {"ja": "前回の続きから学習する", "en": "Resume the previous run"},
+    "ui.scratch.start": {"ja": "学習開始", "en": "Start training"},
+    "ui.scratch.busy": {
+        "ja": "別の学習が実行中です。終わるか中止してから始めてください。",
+        "en": "Another training run is in progress. Wait for it or cancel it first.",
+    },
+    "ui.scratch.started": {
+        "ja": "学習開始: パラメータ {parameters} ・ 語彙 {vocab_size} ・ 学習トークン {train_tokens} ({device})",
+        "en": "Training: {parameters} parameters · vocabulary {vocab_size} · {train_tokens} training tokens ({device})",
+    },
+    "ui.scratch.step": {"ja": "ステップ {step} (損失 {loss})", "en": "step {step} (loss {loss})"},
+    "ui.scratch.step_status": {
+        "ja": "ステップ {step}/{total} ・ 損失 {loss} ・ {speed} トークン/秒",
+        "en": "step {step}/{total} · loss {loss} · {speed} tokens/s",
+    },
+    "ui.scratch.done": {
+        "ja": "完了。最良の検証損失 {val}。保存先: {folder}",
+        "en": "Done. Best validation loss {val}. Saved in {folder}",
+    },
+    "ui.scratch.loss": {"ja": "損失 (train = 学習、validation = 検証)", "en": "Loss (train, validation)"},
+    "ui.scratch.samples": {"ja": "生成された文", "en": "Samples"},
+    "ui.scratch.tokenizer": {"ja": "トークナイザーの分け方を見る", "en": "See how the tokenizer splits text"},
+    "ui.scratch.sentence": {"ja": "文", "en": "Sentence"},
+    "ui.scratch.sentence_default": {
+        "ja": "モノづくり塾では3Dプリンターの使い方を学べます。",
+        "en": "モノづくり塾では3Dプリンターの使い方を学べます。",
+    },
+    "ui.scratch.prompt_default": {"ja": "モノづくり塾は", "en": "モノづくり塾は"},
+    "ui.scratch.split": {"ja": "分割", "en": "Split"},
+    "ui.scratch.no_tokenizer": {
+        "ja": "まだトークナイザーがありません。先に学習を始めてください。",
+        "en": "There is no tokenizer yet. Start training first.",
+    },
+    "ui.scratch.pieces": {"ja": "{n} トークン: {pieces}", "en": "{n} tokens: {pieces}"},
+    "ui.scratch.export": {"ja": "GGUF に書き出す", "en": "Export to GGUF"},
+    "ui.scratch.model_name": {"ja": "モデル名", "en": "Model name"},
+    "ui.scratch.export_button": {"ja": "書き出して確認", "en": "Export and check"},
+    "ui.scratch.try": {"ja": "作ったモデルで文を続ける (llama.cpp)", "en": "Continue text with the model (llama.cpp)"},
+    "ui.scratch.prompt": {"ja": "書き出し", "en": "Beginning"},
+    "ui.scratch.max_tokens": {"ja": "長さ (トークン)", "en": "Length (tokens)"},
+    "ui.scratch.generate": {"ja": "続きを生成", "en": "Continue"},
+    "ui.scratch.continuation": {"ja": "生成結果", "en": "Result"},
+    "ui.scratch.bad_preset": {"ja": "大きさ「{preset}」は選べません。", "en": "The size '{preset}' is not offered."},
+    "ui.scratch.batch_size_info": {
+        "ja": "一度に学習する文の数です。0 なら大きさに合った値を使います。",
+        "en": "Texts per step. 0 uses the size's own value.",
+    },
+    "ui.scratch.preset.cpu-small": {"ja": "CPU で 1 時間ほど", "en": "a CPU, about an hour"},
+    "ui.scratch.preset.cpu-tiny": {"ja": "CPU で数分", "en": "a CPU, minutes"},
+    "ui.scratch.preset.gpu-medium": {"ja": "GPU 向け", "en": "a GPU"},
+    "ui.scratch.preset_name.cpu-small": {"ja": "小さい (CPU)", "en": "small (CPU)"},
+    "ui.scratch.preset_name.cpu-tiny": {"ja": "とても小さい (CPU)", "en": "tiny (CPU)"},
+    "ui.scratch.preset_name.gpu-medium": {"ja": "中くらい (GPU)", "en": "medium (GPU)"},
+    # ---- the app: status -----------------------------------------------------------------------------------------------
+    "ui.status.loading": {"ja": "状態を確認しています…", "en": "Checking status…"},
+    "ui.status.refresh": {"ja": "↻ 状態を更新", "en": "↻ Refresh status"},
+    "ui.status.backend": {"ja": "保存先", "en": "Store"},
+    "ui.status.embedded": {"ja": "内蔵ストア (SQLite, {path})", "en": "embedded store (SQLite, {path})"},
+    "ui.status.elasticsearch": {"ja": "Elasticsearch ({url})", "en": "Elasticsearch ({url})"},
+    "ui.status.ollama_up": {"ja": "接続中 ({url}) — モデル: {models}", "en": "connected ({url}) — models: {models}"},
+    "ui.status.ollama_down": {
+        "ja": "接続できません ({url})。Ollama を使うアシスタントは回答できません (検索結果は表示されます)。",
+        "en": "not reachable ({url}). Assistants that use Ollama cannot answer (search results are still shown).",
+    },
+    "ui.status.broken": {"ja": "設定ファイルに誤りがあります", "en": "the file has errors"},
+    "ui.status.added": {"ja": "追加", "en": "added"},
+    "ui.status.updated": {"ja": "更新", "en": "updated"},
+    "ui.status.unchanged": {"ja": "変更なし", "en": "unchanged"},
+    "ui.status.failed": {"ja": "失敗", "en": "failed"},
+    "ui.status.skipped": {"ja": "除外", "en": "skipped"},
+    "ui.status.cancelled": {"ja": "中止", "en": "cancelled"},
+    "ui.status.duplicate": {"ja": "重複", "en": "duplicate"},
+    "ui.status.removed": {"ja": "削除", "en": "removed"},
+    "ui.status.jobs": {"ja": "実行中の作業: {jobs}", "en": "Running: {jobs}"},
+    "ui.status.title": {"ja": "状態 (保存先・Ollama・アシスタント)", "en": "Status (store, Ollama, assistants)"},
+    # ---- the app: tab --------------------------------------------------------------------------------------------------
+    "ui.tab.chat": {"ja": "チャット", "en": "Chat"},
+    "ui.tab.corpus": {"ja": "コーパス", "en": "Corpus"},
+    "ui.tab.builder": {"ja": "アシスタントを作る", "en": "Assistant builder"},
+    "ui.tab.tone": {"ja": "文章の味付け (トーン調整)", "en": "Tone tuning"},
+    "ui.tab.scratch": {"ja": "小さな言語モデルを作る", "en": "Small LM from scratch"},
+    # ---- the app: title ------------------------------------------------------------------------------------------------
+    "ui.title": {"ja": "特化AI工房 tokka", "en": "tokka — specialised AI workshop"},
+    # ---- the app: toast ------------------------------------------------------------------------------------------------
+    "ui.toast.error": {"ja": "エラー", "en": "Error"},
+    "ui.toast.refused": {"ja": "権限がありません", "en": "Not allowed"},
+    # ---- the app: tone -------------------------------------------------------------------------------------------------
+    "ui.tone.intro": {
+        "ja": "団体の例文 (質問と理想の答え) で、チャットモデルの書き方を調整します。NVIDIA の GPU があれば速く、なければ CPU で小さなモデルを調整します。調整したモデルは GGUF に書き出して Ollama に登録でき、どのアシスタントでも使えます。",
+        "en": "Adjust how a chat model writes with the organisation's examples (questions and ideal answers). With an NVIDIA GPU it is fast; without one, small models are tuned on the CPU. Export the result to GGUF and Ollama to use it in any assistant.",
+    },
+    "ui.tone.name": {"ja": "実行名 (モデル名にもなります)", "en": "Run name (also the model name)"},
+    "ui.tone.data": {"ja": "例文 (CSV / XLSX / JSONL)", "en": "Examples (CSV / XLSX / JSONL)"},
+    "ui.tone.base": {"ja": "元のモデル", "en": "Base model"},
+    "ui.tone.check": {"ja": "データを確認", "en": "Check the data"},
+    "ui.tone.no_data": {"ja": "例文のファイルを選んでください。", "en": "Choose an examples file."},
+    "ui.tone.split": {
+        "ja": "使える例 {n} 件 (学習 {train} / 検証 {val})。",
+        "en": "{n} usable examples ({train} training / {val} validation).",
+    },
+    "ui.tone.preview": {"ja": "例文のプレビュー", "en": "Preview"},
+    "ui.tone.template": {
+        "ja": "ベースモデルのチャットテンプレートを当てた例",
+        "en": "An example with the base model's chat template",
+    },
+    "ui.tone.preset": {"ja": "GPU のメモリ", "en": "GPU memory"},
+    "ui.tone.rank": {"ja": "LoRA ランク", "en": "LoRA rank"},
+    "ui.tone.alpha": {"ja": "LoRA アルファ", "en": "LoRA alpha"},
+    "ui.tone.max_len": {"ja": "最大長 (トークン、0 = プリセット)", "en": "Max length (tokens, 0 = preset)"},
+    "ui.tone.epochs": {"ja": "エポック数", "en": "Epochs"},
+    "ui.tone.steps": {"ja": "ステップ数 (0 = エポックで決める)", "en": "Steps (0 = from epochs)"},
+    "ui.tone.lr": {"ja": "学習率", "en": "Learning rate"},
+    "ui.tone.patience": {"ja": "早期終了 (改善しない評価の回数、0 = なし)", "en": "Early stopping patience (0 = off)"},
+    "ui.tone.targets": {"ja": "LoRA をかける層", "en": "LoRA target modules"},
+    "ui.tone.four_bit": {"ja": "4bit で読み込む (QLoRA)", "en": "Load in 4-bit (QLoRA)"},
+    "ui.tone.start": {"ja": "調整開始", "en": "Start tuning"},
+    "ui.tone.step": {"ja": "ステップ {step}/{total} ・ 損失 {loss}", "en": "step {step}/{total} · loss {loss}"},
+    "ui.tone.gpu": {"ja": " ・ GPU メモリ {gb} GB", "en": " · GPU memory {gb} GB"},
+    "ui.tone.export": {"ja": "GGUF に書き出して Ollama に登録", "en": "Export to GGUF and Ollama"},
+    "ui.tone.alpha_info": {
+        "ja": "学んだ差分をどれだけ強く効かせるか。ふつうはランクの 2 倍です。",
+        "en": "How strongly the learnt difference applies; usually twice the rank.",
+    },
+    "ui.tone.backend.peft": {"ja": "CPU (transformers + PEFT)", "en": "CPU (transformers + PEFT)"},
+    "ui.tone.backend.unsloth": {"ja": "GPU (Unsloth)", "en": "GPU (Unsloth)"},
+    "ui.tone.base_info": {
+        "ja": "gemma3-270m は同梱の小さなモデル (お試し用)。ほかのモデルは data/models/hf/ に置くと出てきます。",
+        "en": "gemma3-270m is the small packaged model (for trying). Put other models in data/models/hf/ to see them here.",
+    },
+    "ui.tone.col.question": {"ja": "質問", "en": "question"},
+    "ui.tone.col.reply": {"ja": "答え", "en": "reply"},
+    "ui.tone.col.system": {"ja": "システム", "en": "system"},
+    "ui.tone.details": {"ja": "詳細設定 (LoRA のパラメータ)", "en": "Details (LoRA parameters)"},
+    "ui.tone.done": {"ja": "完了。アダプター: {out}", "en": "Done. Adapter: {out}"},
+    "ui.tone.early_stop": {
+        "ja": "検証損失が下がらなくなったので、ステップ {step} で止めました (最良 {val})。",
+        "en": "Stopped early at step {step}: the validation loss stopped improving (best {val}).",
+    },
+    "ui.tone.epochs_info": {
+        "ja": "例文全体を何回くり返して学ぶか。",
+        "en": "How many times the examples are gone through.",
+    },
+    "ui.tone.four_bit_info": {
+        "ja": "元のモデルを 4 ビットで読み込み、メモリを節約します (QLoRA)。",
+        "en": "Load the base model in 4 bits to save memory (QLoRA).",
+    },
+    "ui.tone.lr_info": {
+        "ja": "一歩で重みをどれだけ動かすか。大きすぎると学習が乱れます。",
+        "en": "How far each step moves the weights; too large makes training unstable.",
+    },
+    "ui.tone.max_len_info": {
+        "ja": "1 例の長さの上限 (トークン)。0 ならメモリの設定に合わせます。",
+        "en": "Longest example in tokens. 0 follows the memory setting.",
+    },
+    "ui.tone.patience_info": {
+        "ja": "検証損失がこの回数続けて下がらなければ止めます (0 = 止めない)。",
+        "en": "Stop when the validation loss has not improved this many times (0 = never).",
+    },
+    "ui.tone.preset.auto": {"ja": "自動 (この機械に合わせる)", "en": "automatic (this machine)"},
+    "ui.tone.preset.cpu": {"ja": "GPU なし (CPU・小さなモデルだけ)", "en": "no GPU (CPU, small models only)"},
+    "ui.tone.preset.gpu-16gb": {"ja": "16 GB の GPU (長い文も)", "en": "16 GB GPU (longer texts)"},
+    "ui.tone.preset.gpu-24gb": {"ja": "24 GB の GPU (速い・13–14B も)", "en": "24 GB GPU (faster, or 13–14B)"},
+    "ui.tone.preset.gpu-8gb": {"ja": "8 GB の GPU (7–8B のモデル)", "en": "8 GB GPU (7–8B models)"},
+    "ui.tone.rank_info": {
+        "ja": "学ぶ差分の大きさ。大きいほど細かく覚え、メモリと時間が増えます。",
+        "en": "Size of the learnt difference; larger learns more detail, needs more memory and time.",
+    },
+    "ui.tone.started": {
+        "ja": "調整開始: {backend} ・ 学習するパラメータ {trainable} ・ {steps} ステップ ・ 学習 {train} 例 / 検証 {validation} 例",
+        "en": "Tuning: {backend} · {trainable} trainable parameters · {steps} steps · {train} training / {validation} validation examples",
+    },
+    "ui.tone.steps_info": {
+        "ja": "0 なら回数から決めます。数を入れるとその歩数で止めます。",
+        "en": "0 derives it from the epochs; a number stops after that many steps.",
+    },
+    "ui.tone.strength": {"ja": "味付けの強さ", "en": "How strongly to tune"},
+    "ui.tone.strength.light": {"ja": "少しだけ", "en": "a little"},
+    "ui.tone.strength.standard": {"ja": "ふつう", "en": "standard"},
+    "ui.tone.strength.strong": {"ja": "しっかり", "en": "strongly"},
+    "ui.tone.strength_info": {
+        "ja": "まずは「ふつう」で試し、口調が出なければ「しっかり」にします。",
+        "en": "Start with 'standard'; choose 'strong' if the tone does not come through.",
+    },
+    "ui.tone.targets_info": {
+        "ja": "差分を学ぶ層の種類。ふつうは全部のままで構いません。",
+        "en": "Which layers learn the difference; usually leave all ticked.",
+    },
+    "ui.tone.use_details": {
+        "ja": "下の値を使う (チェックしなければ「味付けの強さ」で決まります)",
+        "en": "Use the values below (otherwise 'how strongly' decides)",
+    },
+    # ---- the app: train ------------------------------------------------------------------------------------------------
+    "ui.train.overfitting": {
+        "ja": "検証損失が学習損失より大きく離れています (例文を丸暗記しています)。例文を増やすか、ステップ数か強さを下げてください。",
+        "en": "The validation loss is far above the training loss (the examples are being learnt by heart). Add examples, or lower the steps or the strength.",
+    },
+    "ui.train.resume": {"ja": "前回の続きから学習する", "en": "Continue the previous run"},
+    # ---- the app: type -------------------------------------------------------------------------------------------------
+    "ui.type.csv": {"ja": "CSV", "en": "CSV"},
+    "ui.type.doc": {"ja": "Word (旧形式)", "en": "Word (legacy)"},
+    "ui.type.docx": {"ja": "Word", "en": "Word"},
+    "ui.type.eml": {"ja": "メール", "en": "email"},
+    "ui.type.html": {"ja": "HTML", "en": "HTML"},
+    "ui.type.image": {"ja": "画像 (OCR)", "en": "image (OCR)"},
+    "ui.type.json": {"ja": "JSON", "en": "JSON"},
+    "ui.type.jsonl": {"ja": "JSON Lines", "en": "JSON Lines"},
+    "ui.type.md": {"ja": "Markdown", "en": "Markdown"},
+    "ui.type.pdf": {"ja": "PDF", "en": "PDF"},
+    "ui.type.ppt": {"ja": "PowerPoint (旧形式)", "en": "PowerPoint (legacy)"},
+    "ui.type.pptx": {"ja": "PowerPoint", "en": "PowerPoint"},
+    "ui.type.txt": {"ja": "テキスト", "en": "text"},
+    "ui.type.web": {"ja": "ウェブページ", "en": "web page"},
+    "ui.type.xls": {"ja": "Excel (旧形式)", "en": "Excel (legacy)"},
+    "ui.type.xlsx": {"ja": "Excel", "en": "Excel"},
+    # ---- the app: user -------------------------------------------------------------------------------------------------
+    "ui.user.local": {
+        "ja": "このパソコンだけで使っています (ログインなし・管理者)",
+        "en": "Local use on this computer (no logins, administrator)",
+    },
+    "ui.user.logged_in": {"ja": "ログイン中: **{user}** ({role})", "en": "Logged in as **{user}** ({role})"},
 }
+
+
+def for_ui(key: str) -> str:
+    """The key to show in the app: its `@ui` variant when there is one.
+
+    Messages for the command line may tell the reader to run a command or set an environment variable; in the app
+    the reader cannot, so such a message has a variant (`key@ui`) that says what to do there instead.
+    """
+    variant = f"{key}@ui"
+    return variant if variant in MESSAGES else key
 
 
 def t(key: str, lang: str | None = None, /, **params: object) -> str:
     """Return the message `key` in `lang` (default: the configured language), filled with `params`.
 
-    A missing translation falls back to Japanese, then to the key itself, so a message is never lost.
+    A missing translation falls back to Japanese, then to the key itself, so a message is never lost. With
+    `TOKKA_STRICT_LOCALE=1` (the test suite sets it) a missing key or placeholder raises instead, so a typo in a
+    key or a renamed placeholder fails a test rather than showing a half-filled message to a user.
+
+    :raises KeyError: in strict mode, for an unknown key or a placeholder without a value.
     """
     lang = lang or get_settings().language
+    strict = os.environ.get("TOKKA_STRICT_LOCALE") == "1"
     entry = MESSAGES.get(key)
     if entry is None:
+        if strict:
+            msg = f"Unknown message key {key!r}"
+            raise KeyError(msg)
         return key if not params else f"{key} {params}"
     template = entry.get(lang) or entry["ja"]
     try:
         return template.format(**params)
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, ValueError):
+        if strict:
+            raise
         return template

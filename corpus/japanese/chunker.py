@@ -77,6 +77,19 @@ def _parse(text: str) -> list[_Unit]:
     return units
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text` (ending in 。！？!? or a line end); a Markdown table row counts as one sentence."""
+    sentences: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip() or _TABLE_SEPARATOR.match(line.strip()):
+            continue
+        if line.lstrip().startswith("|"):
+            sentences.append(line.strip())
+            continue
+        sentences += [s.strip() for s in _SENTENCE.findall(line) if s.strip()]
+    return sentences
+
+
 def _split_long(unit: _Unit, size: int) -> list[_Unit]:
     if len(unit.text) <= size:
         return [unit]

@@ -75,6 +75,20 @@ class JapaneseTokenizer:
         """The stored form: tokens joined by single spaces (no token contains a space)."""
         return " ".join(t.replace(" ", "_") for t in self.tokenize(text))
 
+    def morphemes(self, text: str) -> list[tuple[str, str | None]]:
+        """Every piece of `text` as `(surface, token)`; `token` is None for what BM25 drops (particles …).
+
+        Joining the surfaces gives the NFKC form of `text` back, so a caller can mark the pieces a query matched.
+        """
+        tokenizer = self._tokenizer()
+        dropped = self._dropped
+        out: list[tuple[str, str | None]] = []
+        for piece in _PIECE.findall(unicodedata.normalize("NFKC", text)):
+            for morpheme in tokenizer.tokenize(piece):
+                form = None if dropped(morpheme) else (morpheme.normalized_form().lower().strip() or None)
+                out.append((morpheme.surface(), form))
+        return out
+
 
 _CJK = "\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
@@ -103,6 +117,20 @@ class CharBigramTokenizer:
     def tokens_string(self, text: str) -> str:
         """Tokens joined by spaces."""
         return " ".join(self.tokenize(text))
+
+    def morphemes(self, text: str) -> list[tuple[str, str | None]]:
+        """Pieces of `text` as `(surface, token)`: each character run as one piece (its token is the run itself)."""
+        normal = unicodedata.normalize("NFKC", text)
+        out: list[tuple[str, str | None]] = []
+        last = 0
+        for match in _WORD_OR_CJK_RUN.finditer(normal):
+            if match.start() > last:
+                out.append((normal[last : match.start()], None))
+            out.append((match.group(0), match.group(0).lower()))
+            last = match.end()
+        if last < len(normal):
+            out.append((normal[last:], None))
+        return out
 
 
 TOKENIZERS = {"sudachi": JapaneseTokenizer, "char-bigram": CharBigramTokenizer}

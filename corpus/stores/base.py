@@ -86,6 +86,10 @@ class CollectionStore:
         """Cosine search over the collection's embeddings (empty when it has none)."""
         return self.backend.vector_search(self.collection, query_embedding, top_k, filters)
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each token in this collection."""
+        return self.backend.idf(self.collection, tokens)
+
     def query_tokens(self, query: str) -> list[str]:
         """The BM25 tokens a query produces in this collection."""
         return get_tokenizer(self.backend.tokenizer_name(self.collection)).tokenize(query)

@@ -93,6 +93,17 @@ class BM25Index:
             scores[~mask] = 0.0
         return top_positions(scores, top_k)
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Lucene's idf of each token in this index; a token no document has gets the value of a df of 0."""
+        n = self.size
+        df_of = np.diff(self.weights.indptr)
+        out = {}
+        for token in set(tokens):
+            column = self.vocabulary.get(token)
+            df = int(df_of[column]) if column is not None else 0
+            out[token] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+        return out
+
     def save(self, path: Path) -> None:
         """Write the index to `path` (a `.npz` file)."""
         vocab = np.frombuffer("\n".join(self.vocabulary).encode("utf-8"), dtype=np.uint8)

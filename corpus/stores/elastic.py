@@ -571,6 +571,21 @@ class ElasticBackend:
         )["hits"]["hits"]
         return [_hit_to_document(h, float(h["_score"])) for h in hits]
 
+    def idf(self, collection: str, tokens: list[str]) -> dict[str, float]:
+        """Inverse document frequencies from the index's term statistics (Lucene's formula, as BM25 uses)."""
+        distinct = list(dict.fromkeys(tokens))
+        if not distinct or not self.count(collection):
+            return {}
+        index = chunk_index_name(collection)
+        n = self._call(lambda: self.client.count(index=index))["count"]
+        out = {}
+        for token in distinct:
+            df = self._call(lambda t=token: self.client.count(index=index, query={"term": {TOKENS_META_KEY: t}}))[
+                "count"
+            ]
+            out[token] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+        return out
+
     def vector_search(
         self, collection: str, embedding: list[float], top_k: int, filters: dict[str, Any] | None = None
     ) -> list[Document]:

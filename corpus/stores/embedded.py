@@ -460,6 +460,13 @@ class EmbeddedBackend:
         positions, scores = index.bm25.search(query_tokens, top_k, self._mask(collection, index, filters))
         return self._fetch(index, positions, scores)
 
+    def idf(self, collection: str, tokens: list[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each token (a token no chunk has gets the highest value)."""
+        index = self.search_index(collection)
+        if index is None or index.bm25.size == 0:
+            return {}
+        return index.bm25.idf(tokens)
+
     def vector_search(
         self, collection: str, embedding: list[float], top_k: int, filters: dict[str, Any] | None = None
     ) -> list[Document]:

@@ -32,7 +32,7 @@ from corpus.stores.base import CollectionStore
 from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError, gunzip
 from corpus.web.safety import check_url
 from tokka.errors import TokkaError
-from tokka.locales import t
+from tokka.locales import for_ui, t
 from tokka.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -70,9 +70,9 @@ class CrawlResult:
     code: str = ""
     params: dict[str, Any] = field(default_factory=dict)
 
-    def reason(self, lang: str | None = None) -> str:
-        """Why it failed or was skipped, in the user's language."""
-        return t(self.code, lang, **self.params) if self.code else ""
+    def reason(self, lang: str | None = None, ui: bool = False) -> str:
+        """Why it failed or was skipped, in the user's language; `ui`: the app's wording."""
+        return t(for_ui(self.code) if ui else self.code, lang, **self.params) if self.code else ""
 
 
 @dataclass

@@ -51,6 +51,23 @@ PRESETS = {
 }
 
 
+@dataclass(frozen=True)
+class Strength:
+    """How strongly to tune, in plain words for the tab: LoRA rank and alpha, epochs and the learning rate."""
+
+    rank: int
+    alpha: int
+    epochs: float
+    learning_rate: float
+
+
+STRENGTHS = {
+    "light": Strength(8, 16, 1.0, 1e-4),  # 少しだけ: keeps the base model's manners, learns the tone a little
+    "standard": Strength(16, 32, 2.0, 2e-4),  # ふつう
+    "strong": Strength(32, 64, 3.0, 2e-4),  # しっかり: follows the examples closely (risk of learning them by heart)
+}
+
+
 class ToneTrainingError(TokkaError):
     """Training could not run (out of GPU memory, base model not found)."""
 

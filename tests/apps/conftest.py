@@ -33,28 +33,34 @@ def quick_assistants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def launch(monkeypatch: pytest.MonkeyPatch, quick_assistants: Path) -> Iterator:
+def launch(monkeypatch: pytest.MonkeyPatch, quick_assistants: Path, tmp_path: Path) -> Iterator:
     """`launch(auth=None)` starts the app and returns its URL; everything is closed after the test."""
+    from apps.app import launch_options
     from apps.launcher import prepare
 
-    monkeypatch.setenv("TOKKA_EMBEDDER", "offline")  # a hybrid sample collection, as on a laptop without Ollama
+    monkeypatch.setenv("TOKKA_EMBEDDER", "offline")
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))  # each app's own upload cache  # a hybrid sample collection, as on a laptop without Ollama
     get_settings.cache_clear()
     started = []
+    contexts: list = []
 
     def start(auth: list[tuple[str, str]] | None = None, lang: str = "ja", admins: frozenset[str] = frozenset()) -> str:
-        demo = prepare(lang, auth_enabled=bool(auth), admins=admins)
+        demo, ctx = prepare(lang, auth_enabled=bool(auth), admins=admins)
         port = free_port()
         demo.queue(default_concurrency_limit=8).launch(
             server_name="127.0.0.1",
             server_port=port,
             prevent_thread_lock=True,
             quiet=True,
-            show_error=True,
             auth=auth,
+            **launch_options(ctx),
         )
-        started.append(demo)
+        started.append((demo, ctx))
+        contexts.append(ctx)
         return f"http://127.0.0.1:{port}/"
 
+    start.contexts = contexts  # type: ignore[attr-defined] - tests reach the app's context (jobs) through this
     yield start
-    for demo in started:
+    for demo, ctx in started:
+        ctx.jobs.wait_all(60)
         demo.close()

@@ -33,6 +33,7 @@ def test_ask_in_the_browser_and_see_answer_and_sources(launch) -> None:  # noqa:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="ja-JP")
             page.goto(url)
+            page.get_by_text("状態 (保存先・Ollama・アシスタント)").click()
             expect(page.locator("#tokka-status")).to_contain_text("Ollama", timeout=30_000)
             page.locator("#tokka-question textarea").fill("レーザーカッターで加工できない材料は何ですか？")
             page.locator("#tokka-send").click()

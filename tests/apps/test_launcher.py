@@ -17,9 +17,21 @@ def test_share_without_credentials_is_refused(capsys: pytest.CaptureFixture[str]
     assert "public link" in capsys.readouterr().err
 
 
-def test_malformed_login_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_listening_beyond_this_machine_needs_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", "0.0.0.0", "--lang", "ja", "--no-samples"]) == 2
+    err = capsys.readouterr().err
+    assert "0.0.0.0" in err and "--auth" in err and "ログイン" in err
+
+
+def test_malformed_login_is_refused_without_echoing_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--auth", "onlyuser", "--no-samples", "--lang", "en"]) == 2
-    assert "USER:PASS" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "USER:PASS" in err and "onlyuser" not in err
+    users = tmp_path / "users.txt"
+    users.write_text("# staff\nsato:ok\nS3cret-password-on-its-own\n", encoding="utf-8")
+    assert main(["--auth-file", str(users), "--no-samples", "--lang", "ja"]) == 2
+    err = capsys.readouterr().err
+    assert "3 行目" in err and "S3cret" not in err  # where the bad line is, never what it says
 
 
 def test_credentials_from_arguments_and_file(tmp_path: Path) -> None:

@@ -15,8 +15,11 @@ from finetune.scratch.model import Llama, LlamaConfig
 from finetune.scratch.tokenizer import Tokenizer, train_tokenizer
 
 
-def make_base(folder: Path) -> Path:
-    """A random-initialised 0.1 M-parameter Llama with a Japanese tokenizer, as a Hugging Face folder."""
+def make_base(folder: Path, target: Path | None = None) -> Path:
+    """A random-initialised 0.1 M-parameter Llama with a Japanese tokenizer, as a Hugging Face folder.
+
+    :param target: where the model folder goes (default `folder/base`).
+    """
     texts = [normalize_text(load_file(p).text) for p in sorted(SAMPLES_DIR.iterdir())]
     texts.append("### システム\n### 質問\n### 回答\n")
     tokenizer = Tokenizer(train_tokenizer(texts, folder / "tokenizer-training", vocab_size=800))
@@ -26,7 +29,7 @@ def make_base(folder: Path) -> Path:
             vocab_size=tokenizer.vocab_size, dim=64, n_layers=2, n_heads=4, n_kv_heads=2, ffn_dim=128, max_seq_len=256
         )
     )
-    return save_hf_folder(model, tokenizer.path, folder / "base")
+    return save_hf_folder(model, tokenizer.path, target or folder / "base")
 
 
 def write_examples(path: Path, n: int = 24) -> Path:

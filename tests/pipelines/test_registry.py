@@ -42,7 +42,7 @@ def test_every_shipped_assistant_validates(samples: None) -> None:
         assert [i for i in issues if i.severity != "warning"] == [], [i.message("en", path.name) for i in issues]
     registry = AssistantRegistry()
     assistants = registry.assistants()
-    assert {a.generator for a in assistants} == {"ollama", "local"}
+    assert {a.generator for a in assistants} == {"ollama", "local", "none"}
     assert len({a.name for a in assistants}) == len(assistants)  # different personas
     for assistant in assistants:
         assert assistant.ok and assistant.collection == "samples" and assistant.description
