@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test bench clean
+.PHONY: setup run lint test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/python -m apps
 
-test: setup
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
 	HAYSTACK_TELEMETRY_ENABLED=False OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 bench: setup

@@ -13,10 +13,9 @@ from typing import Any
 
 import gradio as gr
 
-from apps.chat import notice_text, prompt_text
 from apps.context import AppContext
 from apps.guard import Permission, escape, named, on
-from apps.views import sources_html
+from apps.views import notice_text, prompt_text, sources_html
 from corpus.embeddings import ollama_models
 from pipelines import assistant_files
 from pipelines.builder import ANSWER_STYLES, AssistantSpec, check_spec, render_assistant_yaml

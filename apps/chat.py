@@ -15,7 +15,7 @@ import gradio as gr
 
 from apps.context import AppContext
 from apps.guard import Permission, escape, on
-from apps.views import esc, sources_html
+from apps.views import esc, notice_text, prompt_text, sources_html
 from corpus.embeddings import ollama_models
 from pipelines.runner import AnswerResult
 from tokka.errors import TokkaError
@@ -28,26 +28,6 @@ def default_assistant(ctx: AppContext) -> str | None:
         local = [a for a in working if a.generator in ("local", "none")]
         working = local or working
     return working[0].id if working else None
-
-
-def prompt_text(result: AnswerResult) -> str:
-    """The exact messages sent to the model."""
-    return "\n\n".join(f"### {m['role']}\n{m['text']}" for m in result.prompt)
-
-
-def notice_text(ctx: AppContext, result: AnswerResult) -> str:
-    """Retrieval mode, query tokens, timings, and any notice or error."""
-    parts = []
-    if result.error:
-        parts.append(f"⚠ **{escape(result.error)}**")
-    if result.notice:
-        parts.append(f"ℹ {escape(result.notice)}")
-    if result.query_tokens or result.mode:
-        mode = ctx.t(f"ui.mode.{result.mode}") if result.mode else "-"
-        parts.append(ctx.t("ui.chat.retrieval", mode=mode, tokens=escape(" / ".join(result.query_tokens))))
-    if result.timings:
-        parts.append(ctx.t("ui.chat.timings", seconds=f"{result.timings.get('total', 0):.1f}"))
-    return "\n\n".join(parts)
 
 
 def ask(
@@ -72,7 +52,7 @@ def ask(
             outcome["result"] = ctx.runner.ask(assistant_id, question, on_token=tokens.put, lang=ctx.lang, ui=True)
         except TokkaError as e:
             outcome["error"] = e.message(ctx.lang, ui=True)
-        except Exception as e:  # noqa: BLE001 - shown to the user instead of a silent failure
+        except Exception as e:
             outcome["error"] = ctx.t("err.unexpected", kind=type(e).__name__)
 
     worker = threading.Thread(target=work, daemon=True)

@@ -82,10 +82,11 @@ class AppContext:
             return
         if self.role(request) is None:
             raise NotAllowedError("err.not_logged_in")
-        raise NotAllowedError(f"err.not_allowed.{'uploader' if permission == Permission.UPLOAD else 'admin'}")
+        key = "err.not_allowed.uploader" if permission == Permission.UPLOAD else "err.not_allowed.admin"
+        raise NotAllowedError(key)
 
     # ---- wiring that the app does once, after every tab is built ----------------------------------------------
-    def gate(self, component: Any, permission: Permission) -> Any:  # noqa: ANN401 - a Gradio block
+    def gate(self, component: Any, permission: Permission) -> Any:
         """Show `component` only to callers with `permission` (clarity only: every handler checks for itself).
 
         With logins it starts hidden and the page load shows it to those allowed, so nothing flashes.
@@ -95,7 +96,7 @@ class AppContext:
             component.visible = False
         return component
 
-    def on_load(self, fn: Any, outputs: list[Any]) -> None:  # noqa: ANN401 - a handler
+    def on_load(self, fn: Any, outputs: list[Any]) -> None:
         """Run `fn` when a page loads (e.g. re-attach to a running job); it sees only the caller's own jobs."""
         self.loads.append((fn, outputs))
 
@@ -104,7 +105,7 @@ class AppContext:
         """A UI string in this app's language."""
         return t(key, self.lang, **params)
 
-    def backend(self) -> Any:  # noqa: ANN401 - the configured StoreBackend
+    def backend(self) -> Any:
         """The configured store's engine (embedded or Elasticsearch)."""
         return get_backend()
 

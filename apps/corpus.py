@@ -134,7 +134,7 @@ def upload_work(ctx: AppContext, collection: str, files: list[Any]) -> Callable[
     return work
 
 
-def _ingest_one(ingestor: Ingestor, collection: str, value: Any) -> IngestResult:  # noqa: ANN401
+def _ingest_one(ingestor: Ingestor, collection: str, value: Any) -> IngestResult:
     try:
         path = uploaded_file(value)
     except TokkaError as e:
@@ -296,7 +296,7 @@ def open_chunk(ctx: AppContext, collection: str | None, chunk_id: str | None) ->
 Section = Callable[[AppContext, gr.Dropdown, gr.Markdown], dict[str, Any]]
 
 
-def build(ctx: AppContext, sections: list[Section] | None = None) -> dict[str, Any]:  # noqa: C901 - one layout
+def build(ctx: AppContext, sections: list[Section] | None = None) -> dict[str, Any]:
     """Lay out the corpus tab; `sections` add sub-tabs (e.g. the web crawl). Returns its components by name."""
     with gr.Row(elem_classes="tokka-wrap"):
         collection = gr.Dropdown(

@@ -173,7 +173,7 @@ def start_evaluation(
     chosen: list[str] | None,
     k: float,
     with_answers: bool,
-    request: gr.Request | None = None,  # noqa: ANN401
+    request: gr.Request | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """Check the form, start the evaluation job and follow it."""
     if source == "uploaded":
@@ -244,7 +244,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
     outputs = [message, summary, answers, per_question, download]
     on(ctx, sheet.upload, lambda _: "uploaded", sheet, source, permission=A)
 
-    def _run(s: str, f: Any, c: list[str] | None, k: float, w: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:  # noqa: ANN401
+    def _run(s: str, f: Any, c: list[str] | None, k: float, w: bool, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         yield from start_evaluation(ctx, s, f, c, k, w, request)
 
     on(

@@ -57,6 +57,41 @@ def _with_request(fn: Callable[..., Any]) -> tuple[inspect.Signature, bool]:
     return signature.replace(parameters=params), wants
 
 
+class _Guard:
+    """The checks around one handler: the caller's role first, then the call; failures become messages."""
+
+    def __init__(
+        self, ctx: AppContext, permission: Permission, fn: Callable[..., Any], message: gr.components.Component | None
+    ) -> None:
+        self.ctx, self.permission, self.fn, self.message = ctx, permission, fn, message
+        self.signature, self.wants_request = _with_request(fn)
+
+    def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The handler's arguments, after the role check (made before anything looks at them)."""
+        request = self.signature.bind_partial(*args, **kwargs).arguments.get("request")
+        self.ctx.require(self.permission, request)
+        arguments = dict(self.signature.bind(*args, **kwargs).arguments)
+        arguments.pop("request", None)
+        if self.wants_request:
+            arguments["request"] = request
+        return arguments
+
+    def failure(self, error: Exception) -> Any:
+        """A refusal raises (a toast, nothing touched); any other error goes to the message area."""
+        ctx = self.ctx
+        if isinstance(error, NotAllowedError):
+            raise gr.Error(escape(error.message(ctx.lang, ui=True)), title=ctx.t("ui.toast.refused")) from error
+        if isinstance(error, TokkaError):
+            text = error.message(ctx.lang, ui=True)
+        else:
+            logger.exception("Handler %s failed", getattr(self.fn, "__name__", self.fn))
+            text = ctx.t("err.unexpected", kind=type(error).__name__)
+        if self.message is None:
+            raise gr.Error(escape(text), title=ctx.t("ui.toast.error")) from error
+        gr.Warning(escape(text), title=ctx.t("ui.toast.error"))
+        return {self.message: f"⚠ {escape(text)}"}
+
+
 def guarded(
     ctx: AppContext, permission: Permission, fn: Callable[..., Any], message: gr.components.Component | None = None
 ) -> Callable[..., Any]:
@@ -65,58 +100,31 @@ def guarded(
     :param message: the component that shows errors (a Markdown among the event's outputs); without one, errors
         are raised as `gr.Error` (a toast).
     """
-    signature, wants_request = _with_request(fn)
-
-    def call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-        # The role is checked before anything else looks at the arguments.
-        request = signature.bind_partial(*args, **kwargs).arguments.get("request")
-        ctx.require(permission, request)
-        bound = signature.bind(*args, **kwargs)
-        bound.arguments.pop("request", None)
-        if wants_request:
-            bound.arguments["request"] = request
-        return bound.arguments, request
-
-    def failure(error: Exception) -> Any:  # noqa: ANN401 - a Gradio update dict
-        if isinstance(error, NotAllowedError):
-            raise gr.Error(escape(error.message(ctx.lang, ui=True)), title=ctx.t("ui.toast.refused")) from error
-        if isinstance(error, TokkaError):
-            text = error.message(ctx.lang, ui=True)
-        else:
-            logger.exception("Handler %s failed", getattr(fn, "__name__", fn))
-            text = ctx.t("err.unexpected", kind=type(error).__name__)
-        if message is None:
-            raise gr.Error(escape(text), title=ctx.t("ui.toast.error")) from error
-        gr.Warning(escape(text), title=ctx.t("ui.toast.error"))
-        return {message: f"⚠ {escape(text)}"}
+    guard = _Guard(ctx, permission, fn, message)
 
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:  # noqa: ANN401
+        def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
-                arguments, _ = call(args, kwargs)
-                yield from fn(**arguments)
-            except gr.Error:
+                yield from fn(**guard.arguments(args, kwargs))
+            except (gr.Error, GeneratorExit):
                 raise
-            except GeneratorExit:
-                raise
-            except Exception as e:  # noqa: BLE001 - every failure becomes a message, never a traceback
-                yield failure(e)
+            except Exception as e:
+                yield guard.failure(e)
 
     else:
 
         @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                arguments, _ = call(args, kwargs)
-                return fn(**arguments)
+                return fn(**guard.arguments(args, kwargs))
             except gr.Error:
                 raise
-            except Exception as e:  # noqa: BLE001 - every failure becomes a message, never a traceback
-                return failure(e)
+            except Exception as e:
+                return guard.failure(e)
 
-    wrapper.__signature__ = signature  # type: ignore[attr-defined] - what Gradio inspects (inputs + request)
+    wrapper.__signature__ = guard.signature  # type: ignore[attr-defined] - what Gradio inspects (inputs + request)
     # Gradio finds the request parameter by its type hint; the handler's own hints are not needed (and may name
     # types that only exist for type checkers).
     wrapper.__annotations__ = {"request": gr.Request}
@@ -128,14 +136,14 @@ def on(
     ctx: AppContext,
     trigger: Callable[..., Any],
     fn: Callable[..., Any],
-    inputs: Any = None,  # noqa: ANN401 - a component, a list or a set of components
-    outputs: Any = None,  # noqa: ANN401
+    inputs: Any = None,
+    outputs: Any = None,
     *,
     permission: Permission,
     message: gr.components.Component | None = None,
     api_name: str | bool = False,
-    **kwargs: Any,  # noqa: ANN401
-) -> Any:  # noqa: ANN401 - a Gradio Dependency (for .then chains)
+    **kwargs: Any,
+) -> Any:
     """Wire `fn` to `trigger` (e.g. `button.click`) behind the role check.
 
     :param message: a Markdown among `outputs` where errors are shown (kept out of the other outputs).
@@ -158,14 +166,14 @@ def named(names: list[str], fn: Callable[[dict[str, Any], Any], Any]) -> Callabl
 
     if inspect.isgeneratorfunction(fn):
 
-        def handler(*args: Any, **kwargs: Any) -> Iterator[Any]:  # noqa: ANN401
+        def handler(*args: Any, **kwargs: Any) -> Iterator[Any]:
             values = signature.bind(*args, **kwargs).arguments
             request = values.pop("request", None)
             yield from fn(values, request)
 
     else:
 
-        def handler(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        def handler(*args: Any, **kwargs: Any) -> Any:
             values = signature.bind(*args, **kwargs).arguments
             request = values.pop("request", None)
             return fn(values, request)

@@ -67,7 +67,7 @@ class Job:
         """True until the work has returned."""
         return self.state == "running"
 
-    def publish(self, snapshot: Any = None, progress: float | None = None, note: str | None = None) -> None:  # noqa: ANN401
+    def publish(self, snapshot: Any = None, progress: float | None = None, note: str | None = None) -> None:
         """Report new state (any of the three); wakes every follower."""
         with self._cond:
             if snapshot is not None:
@@ -130,7 +130,7 @@ class JobRunner:
             work(job)
         except TokkaError as e:
             job._finish("failed", e)
-        except Exception as e:  # noqa: BLE001 - reported on the page; the traceback goes to the log
+        except Exception as e:
             logger.exception("Job %s (%s) failed", job.id, job.kind)
             job._finish("failed", e)
         else:

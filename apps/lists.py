@@ -71,7 +71,7 @@ class Lists:
         """
         component.allow_custom_value = True
 
-        def update(current: Any, _: dict[int, Any]) -> Any:  # noqa: ANN401
+        def update(current: Any, _: dict[int, Any]) -> Any:
             choices = self.choices(kind)
             values = [c[1] if isinstance(c, tuple) else c for c in choices]
             if isinstance(current, list):
@@ -82,10 +82,10 @@ class Lists:
         self._entries.append(_Entry(kind, component, update))
         return component
 
-    def view(self, kind: str, component: Any, render: Callable[..., Any], after: Any = None) -> Any:  # noqa: ANN401
+    def view(self, kind: str, component: Any, render: Callable[..., Any], after: Any = None) -> Any:
         """Keep a table (or any view) current: `render()`, or `render(value)` of the component `after`."""
 
-        def update(_: Any, resolved: dict[int, Any]) -> Any:  # noqa: ANN401
+        def update(_: Any, resolved: dict[int, Any]) -> Any:
             if after is None:
                 return render()
             return render(resolved.get(id(after), after.value))
@@ -132,7 +132,7 @@ class Lists:
         def load(values: dict[Any, Any]) -> dict[Any, Any]:
             return {**self.refresh(values), seen: self.fingerprint()}
 
-        def tick(values: dict[Any, Any]) -> Any:  # noqa: ANN401 - updates, or skip
+        def tick(values: dict[Any, Any]) -> Any:
             current = self.fingerprint()
             if current == values[seen]:
                 return gr.skip()
@@ -144,7 +144,7 @@ class Lists:
         for dependency in self._changes:
             on(self.ctx, dependency.then, self.refresh, inputs, components, permission=R, show_progress="hidden")
 
-    def after(self, dependency: Any) -> Any:  # noqa: ANN401 - a Gradio Dependency
+    def after(self, dependency: Any) -> Any:
         """Refresh every list once `dependency` (an event that changed something) has finished."""
         self._changes.append(dependency)
         return dependency

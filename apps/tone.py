@@ -39,11 +39,11 @@ def run_folder(ctx: AppContext, name: str) -> Path:
     return inside(ctx.settings.data_dir / "tone", check_name((name or "").strip(), RUN_NAME, "err.run_name"))
 
 
-def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str, str]:  # noqa: ANN401
+def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str, str]:
     """Preview the examples, list what was dropped and why, and show one with the chat template applied."""
     from transformers import AutoTokenizer
 
-    from finetune.tone.data import load_examples
+    from finetune.tone.data import load_examples, preview_frame
     from finetune.tone.train import ensure_chat_template, render
 
     if not data:
@@ -55,12 +55,7 @@ def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str
     report = load_examples(path, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
     notes = [ctx.t("ui.tone.split", n=len(report.examples), train=len(report.train), val=len(report.validation))]
     notes += [f"⚠ {escape(ctx.t(key, **params))}" for key, params in report.problems]
-    rows = []
-    for example in report.examples[:50]:
-        system = next((m["content"] for m in example.messages if m["role"] == "system"), "")
-        question = next((m["content"] for m in reversed(example.messages) if m["role"] == "user"), "")
-        rows.append([system, question, example.reply])
-    preview = pd.DataFrame(rows, columns=[ctx.t(f"ui.tone.col.{c}") for c in ("system", "question", "reply")])
+    preview = preview_frame(report, [ctx.t(f"ui.tone.col.{c}") for c in ("system", "question", "reply")])
     return preview, "\n\n".join(notes), render(tokenizer, report.examples[0].messages)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from apps.context import AppContext
     from apps.jobs import Job
+    from pipelines.runner import AnswerResult
 
 
 def when(timestamp: float | None) -> str:
@@ -146,3 +147,23 @@ def overfitting(points: list[tuple[int, float, str]], ratio: float = 3.0) -> boo
     rising = validation[-1] > min(validation) * 1.05 and train[-1] < train[0]
     apart = validation[-1] > ratio * max(train[-1], 1e-6) and validation[-1] - train[-1] > 1.0
     return rising or apart
+
+
+def prompt_text(result: AnswerResult) -> str:
+    """The exact messages sent to the model."""
+    return "\n\n".join(f"### {m['role']}\n{m['text']}" for m in result.prompt)
+
+
+def notice_text(ctx: AppContext, result: AnswerResult) -> str:
+    """Retrieval mode, query tokens, timings, and any notice or error."""
+    parts = []
+    if result.error:
+        parts.append(f"⚠ **{esc(result.error)}**")
+    if result.notice:
+        parts.append(f"ℹ {esc(result.notice)}")
+    if result.query_tokens or result.mode:
+        mode = ctx.t(f"ui.mode.{result.mode}") if result.mode else "-"
+        parts.append(ctx.t("ui.chat.retrieval", mode=mode, tokens=esc(" / ".join(result.query_tokens))))
+    if result.timings:
+        parts.append(ctx.t("ui.chat.timings", seconds=f"{result.timings.get('total', 0):.1f}"))
+    return "\n\n".join(parts)

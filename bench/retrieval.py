@@ -28,7 +28,7 @@ os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 EVALUATE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "evaluate.py"
 
@@ -42,7 +42,7 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear script
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels.tsv")
     parser.add_argument("--run", required=True, type=Path, help="run file to write (TSV: qid docid rank score)")
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - a linear scri
             backend.delete_collection(collection)
 
 
-def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict], workdir: Path) -> int:  # noqa: ANN001, C901, PLR0915
+def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict], workdir: Path) -> int:  # noqa: C901
     from haystack import Document
 
     from corpus.stores.embedded import EmbeddedBackend, SourceRecord
@@ -261,7 +261,7 @@ def _time_open_in_new_process(workdir: Path, collection: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:  # noqa: ANN001
+def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:
     """BM25 against BM25: Haystack's InMemoryDocumentStore over the same stored tokens (whitespace regex) and ours,
     on the same queries, top 20."""
     from haystack import Document

@@ -61,17 +61,33 @@ def decode_text(data: bytes) -> tuple[str, str]:
     :returns: `(text, encoding_name)`.
     :raises LoadError: `err.binary_text` for binary data, `err.undecodable` when no candidate fits.
     """
+    found = _with_bom(data) or _utf16_without_bom(data)
+    if found is not None:
+        return found
+    if b"\x00" in data[:8192]:
+        raise LoadError("err.binary_text")
+    best = _most_plausible(data)
+    if best is None:
+        raise LoadError("err.undecodable")
+    score, text, name = best
+    control_ratio = len(_CONTROL.findall(text[:20000])) / max(1, min(len(text), 20000))
+    if control_ratio > 0.01 or score < 0.6:
+        raise LoadError("err.binary_text")
+    return text, name
+
+
+def _with_bom(data: bytes) -> tuple[str, str] | None:
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(name), name.replace("-sig", "")
             except UnicodeDecodeError:
                 raise LoadError("err.undecodable") from None
-    utf16 = _utf16_without_bom(data)
-    if utf16 is not None:
-        return utf16
-    if b"\x00" in data[:8192]:
-        raise LoadError("err.binary_text")
+    return None
+
+
+def _most_plausible(data: bytes) -> tuple[float, str, str] | None:
+    """`(score, text, encoding)` of the candidate decoding that reads most like Japanese or ASCII text."""
     best: tuple[float, str, str] | None = None
     for name in _CANDIDATES:
         try:
@@ -84,10 +100,4 @@ def decode_text(data: bytes) -> tuple[str, str]:
             score += 0.05
         if best is None or score > best[0]:
             best = (score, text, name)
-    if best is None:
-        raise LoadError("err.undecodable")
-    score, text, name = best
-    control_ratio = len(_CONTROL.findall(text[:20000])) / max(1, min(len(text), 20000))
-    if control_ratio > 0.01 or score < 0.6:
-        raise LoadError("err.binary_text")
-    return text, name
+    return best

@@ -25,7 +25,7 @@ from tokka.settings import get_settings
 EMBEDDER_MODES = ("auto", "offline", "ollama", "none")
 
 
-def backend() -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend
+def backend() -> Any:
     """The configured store's engine (embedded or Elasticsearch)."""
     return get_backend()
 

@@ -11,8 +11,8 @@ from typing import Any
 
 
 def copy_collections(
-    source: Any,  # noqa: ANN401 - a backend (EmbeddedBackend | ElasticBackend)
-    target: Any,  # noqa: ANN401
+    source: Any,
+    target: Any,
     names: list[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:

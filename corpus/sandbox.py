@@ -41,7 +41,7 @@ class _WorkerLost(Exception):
     """The worker died or stopped answering; it has been killed."""
 
 
-def _read_exact(stream: Any, size: int, deadline: float | None) -> bytes:  # noqa: ANN401 - a binary pipe
+def _read_exact(stream: Any, size: int, deadline: float | None) -> bytes:
     chunks, remaining = [], size
     fd = stream.fileno()
     with selectors.DefaultSelector() as selector:
@@ -60,7 +60,7 @@ def _read_exact(stream: Any, size: int, deadline: float | None) -> bytes:  # noq
     return b"".join(chunks)
 
 
-def _write_frame(stream: Any, payload: dict[str, Any]) -> None:  # noqa: ANN401 - a binary pipe
+def _write_frame(stream: Any, payload: dict[str, Any]) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
@@ -182,7 +182,7 @@ def _get_pool() -> LoaderPool:
         return _pool
 
 
-def _document(reply: dict[str, Any]) -> Any:  # noqa: ANN401 - LoadedDocument (imported lazily: the parent stays light)
+def _document(reply: dict[str, Any]) -> Any:
     from corpus.loaders import LoadedDocument
 
     if "error" in reply:
@@ -190,7 +190,7 @@ def _document(reply: dict[str, Any]) -> Any:  # noqa: ANN401 - LoadedDocument (i
     return LoadedDocument(**reply["ok"])
 
 
-def _run(request: dict[str, Any], label: str) -> Any:  # noqa: ANN401 - LoadedDocument
+def _run(request: dict[str, Any], label: str) -> Any:
     settings = get_settings()
     # The worker reads the same settings as this process (limits, OCR), whatever changed since it started.
     request["env"] = {k: v for k, v in os.environ.items() if k.startswith("TOKKA_")}
@@ -207,7 +207,7 @@ def _run(request: dict[str, Any], label: str) -> Any:  # noqa: ANN401 - LoadedDo
     return _document(reply)
 
 
-def load_file_isolated(path: Path | str, max_bytes: int | None = None) -> Any:  # noqa: ANN401 - LoadedDocument
+def load_file_isolated(path: Path | str, max_bytes: int | None = None) -> Any:
     """`corpus.loaders.load_file` in a worker process (or in this process when `TOKKA_LOADER_ISOLATION=0`).
 
     :raises LoadError: the loader's own reasons, plus `err.load_timeout` and `err.load_crashed`.
@@ -219,9 +219,9 @@ def load_file_isolated(path: Path | str, max_bytes: int | None = None) -> Any:  
     return _run({"op": "file", "path": str(Path(path).resolve()), "max_bytes": max_bytes}, str(path))
 
 
-def load_bytes_isolated(  # noqa: PLR0913 - the same parameters as corpus.loaders.load_bytes
+def load_bytes_isolated(
     data: bytes, name: str, source: str, modified: float, max_bytes: int | None = None, kind: str | None = None
-) -> Any:  # noqa: ANN401 - LoadedDocument
+) -> Any:
     """`corpus.loaders.load_bytes` in a worker process (the bytes are handed over in a private temporary file)."""
     if not get_settings().loader_isolation:
         from corpus.loaders import load_bytes
@@ -290,7 +290,7 @@ def _worker_main(memory_mb: int) -> None:
             reply = {"error": {"code": "err.load_memory", "params": {"memory_mb": memory_mb}}, "restart": True}
         except RecursionError:
             reply = {"error": {"code": "err.read_failed", "params": {"detail": "RecursionError"}}, "restart": True}
-        except Exception as e:  # noqa: BLE001 - any parser failure becomes a message for this one file
+        except Exception as e:
             reply = {"error": {"code": "err.read_failed", "params": {"detail": type(e).__name__}}}
         _write_frame(replies, reply)
 

@@ -119,7 +119,7 @@ def cmd_tone(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_report(args: argparse.Namespace, report, registration, local_model: str, name: str) -> None:  # noqa: ANN001
+def _print_report(args: argparse.Namespace, report, registration, local_model: str, name: str) -> None:
     for check in report.checks:
         prompt = check.prompt.replace("\n", " ")[:40]
         print(

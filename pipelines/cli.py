@@ -59,9 +59,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import AssistantRunner
 
     runner = AssistantRunner()
-    result = runner.ask(
-        args.assistant, args.question, on_token=lambda piece: print(piece, end="", flush=True), lang=args.lang
-    )
+    streamed: list[str] = []
+
+    def show(piece: str) -> None:
+        streamed.append(piece)
+        print(piece, end="", flush=True)
+
+    result = runner.ask(args.assistant, args.question, on_token=show, lang=args.lang)
+    if not streamed and result.answer:  # answers made without a model (excerpts, "not found") are not streamed
+        print(result.answer, end="")
     print()
     if result.error:
         print(result.error, file=sys.stderr)
@@ -118,7 +124,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:  # noqa: ANN001
+def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:
     """Index the folder's corpus into a temporary collection and run its queries with the assistant's retriever."""
     from pipelines import evaluation
 

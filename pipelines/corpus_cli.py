@@ -236,7 +236,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         prune=args.prune,
     )
 
-    def progress(done: int, result) -> None:  # noqa: ANN001
+    def progress(done: int, result) -> None:
         line = f"{_MARKS.get(result.status, '?')} {result.status:9} {result.url}"
         if result.status in ("added", "updated", "unchanged"):
             line += f" ({result.chunks} chunks) {result.title}"

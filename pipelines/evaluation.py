@@ -171,7 +171,7 @@ def source_matches(source: str, expected: str) -> bool:
     return "://" not in expected and (Path(source).name == expected or source.endswith("/" + expected))
 
 
-def retriever_of(pipeline: Any) -> Callable[[str, int], list[Document]]:  # noqa: ANN401 - a haystack Pipeline
+def retriever_of(pipeline: Any) -> Callable[[str, int], list[Document]]:
     """A function `(question, k) -> chunks` using the assistant's own query embedder and retriever.
 
     :raises EvaluationError: `err.no_retriever` when the pipeline has none of tokka's retrievers.
@@ -211,7 +211,7 @@ def _ranked_sources(documents: list[Document]) -> list[str]:
 
 def evaluate(
     assistant: str,
-    pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+    pipeline: Any,
     questions: list[Question],
     k: int = 5,
     answer: Callable[[str], str] | None = None,

@@ -1,9 +1,8 @@
-"""Load and dump pipeline YAML: only our packages may be deserialised, `${collection}` is filled in, and Japanese
-stays readable.
+"""Load pipeline YAML: only our packages may be deserialised (aliases and huge files refused first), and
+`${collection}` is filled in.
 
-Haystack does not expand variables in YAML (pitfall 3 in `shared/notes/libraries.md`), so the indexing pipeline's
-`${collection}` placeholder is substituted here with `string.Template` before loading. `Pipeline.dumps()` writes
-Japanese as `\\uXXXX` escapes (pitfall 4), so files we write go through :func:`dump_pipeline_yaml` instead.
+Haystack does not expand variables in YAML (docs/libraries.md §1.3), so the indexing pipeline's
+`${collection}` placeholder is substituted here with `string.Template` before loading.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import json
 from pathlib import Path
 from string import Template
 
-import yaml
 from haystack import Pipeline
 
 from corpus.stores.records import validate_collection_name
@@ -64,16 +62,3 @@ def pipeline_hash(pipeline: Pipeline) -> str:
     data = pipeline.to_dict()
     material = json.dumps({"components": data["components"], "connections": data["connections"]}, sort_keys=True)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
-
-
-def dump_pipeline_yaml(pipeline: Pipeline, metadata: dict | None = None) -> str:
-    """YAML text for a pipeline, with Japanese written as is (`allow_unicode`) and keys in their natural order.
-
-    :param metadata: replaces the pipeline's metadata block (e.g. `{"tokka": {"name": …}}`).
-    """
-    data = pipeline.to_dict()
-    if metadata is not None:
-        data["metadata"] = metadata
-    ordered = {key: data[key] for key in ("metadata", "components", "connections") if key in data}
-    ordered.update({k: v for k, v in data.items() if k not in ordered})
-    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=120)

@@ -154,7 +154,7 @@ class AssistantRunner:
 
     def run_pipeline(
         self,
-        pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+        pipeline: Any,
         question: str,
         on_token: Callable[[str], None] | None = None,
         lang: str | None = None,
@@ -190,7 +190,7 @@ class AssistantRunner:
         return result
 
 
-def _is_generator(pipeline: Any, name: str | None) -> bool:  # noqa: ANN401 - a haystack Pipeline
+def _is_generator(pipeline: Any, name: str | None) -> bool:
     """Whether the failing component writes the answer (a chat generator), so excerpts can stand in for it."""
     return bool(name) and type(pipeline.get_component(name)).__name__.endswith("ChatGenerator")
 
@@ -198,7 +198,7 @@ def _is_generator(pipeline: Any, name: str | None) -> bool:  # noqa: ANN401 - a 
 def _fall_back_to_excerpts(
     result: AnswerResult,
     capture: _Capture,
-    pipeline: Any,  # noqa: ANN401 - a haystack Pipeline
+    pipeline: Any,
     question: str,
     lang: str | None,
 ) -> None:
@@ -244,7 +244,7 @@ def _fill_from_capture(result: AnswerResult, capture: _Capture) -> None:
             result.notice = output["meta"]["notice"]
 
 
-def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None, ui: bool = False) -> tuple[str, str]:  # noqa: ANN401
+def _explain(error: PipelineRuntimeError, pipeline: Any, lang: str | None, ui: bool = False) -> tuple[str, str]:
     """A user message for a failed run: what happened and what to do (`ui`: the app's wording)."""
 
     def say(key: str, **params: object) -> str:

@@ -1,7 +1,7 @@
 """Check an assistant YAML file the way a non-programmer needs: every problem with its line and a way to fix it.
 
 Haystack's own errors name the problem but not the line, suggest nothing for a misspelt component, and say
-"not imported" for a re-exported short path (`shared/notes/libraries.md` §1). We check in order, stopping where a
+"not imported" for a re-exported short path (docs/libraries.md §1.2). We check in order, stopping where a
 later check would only repeat an earlier failure:
 
 1. YAML syntax (line and column from the parser);
@@ -76,7 +76,9 @@ class Issue:
     def message(self, lang: str | None = None, file: str | None = None, ui: bool = False) -> str:
         """`file:line: message` in the user's language; `ui`: the app's wording."""
         where = ":".join(str(p) for p in (file, self.line) if p is not None)
-        text = t(for_ui(self.code) if ui else self.code, lang, **self.params)
+        # A parameter named `<name>_key` is itself a message key, shown in the same language as `<name>`.
+        params = {k.removesuffix("_key"): t(v, lang) if k.endswith("_key") else v for k, v in self.params.items()}
+        text = t(for_ui(self.code) if ui else self.code, lang, **params)
         return f"{where}: {text}" if where else text
 
 
@@ -185,24 +187,65 @@ def validate_text(text: str, check_environment: bool = True) -> list[Issue]:
     unsafe = unsafe_yaml(text)
     if unsafe is not None:
         return [unsafe]
-    issues: list[Issue] = []
+    parsed = _parse(text)
+    if isinstance(parsed, Issue):
+        return [parsed]
     lines = _Lines(text)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        detail = getattr(e, "problem", None) or str(e).split("\n")[0]
-        return [Issue("err.yaml_syntax", mark.line + 1 if mark else None, {"detail": detail})]
-    if not isinstance(data, dict) or not isinstance(data.get("components"), dict) or not data["components"]:
-        return [Issue("err.yaml_structure", 1, {"detail": "components:"})]
-    connections = data.get("connections") or []
-    if not isinstance(connections, list):
-        return [Issue("err.yaml_structure", lines.of("connections"), {"detail": "connections: (list)"})]
-    tokka_meta = (data.get("metadata") or {}).get("tokka") if isinstance(data.get("metadata"), dict) else None
+    shape = _shape(parsed, lines)
+    if shape is not None:
+        return [shape]
+    tokka_meta = (parsed.get("metadata") or {}).get("tokka") if isinstance(parsed.get("metadata"), dict) else None
+    issues: list[Issue] = []
     if not isinstance(tokka_meta, dict) or not tokka_meta.get("name"):
         issues.append(Issue("err.no_metadata", lines.of("metadata") or 1))
         tokka_meta = tokka_meta if isinstance(tokka_meta, dict) else {}
+    issues += _component_types(parsed, lines)
+    if any(i.severity == "error" and i.code != "err.no_metadata" for i in issues):
+        return issues
+    pipeline = _load(parsed, text, lines, issues)
+    if pipeline is None:
+        return issues
+    issues.extend(_unfed_inputs(pipeline, parsed, lines))
+    if check_environment:
+        issues.extend(_environment(pipeline, parsed, tokka_meta, lines))
+    return issues
 
+
+# What PyYAML says, and what a person should check (the original text is kept in the message too).
+_YAML_HINTS = (
+    ("expected <block end>", "hint.yaml_indent"),
+    ("mapping values are not allowed", "hint.yaml_colon"),
+    ("could not find expected ':'", "hint.yaml_colon"),
+    ("found character '\\t'", "hint.yaml_tab"),
+    ("found character that cannot start any token", "hint.yaml_tab"),
+    ("found undefined alias", "hint.yaml_alias"),
+    ("while scanning a quoted scalar", "hint.yaml_quote"),
+)
+
+
+def _parse(text: str) -> dict[str, Any] | Issue:
+    """The YAML document, or the syntax error with its line, column and a hint."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        detail = " ".join(str(getattr(e, "problem", None) or str(e).split("\n")[0]).split())
+        hint = next((key for needle, key in _YAML_HINTS if needle in str(e)), "hint.yaml_general")
+        params = {"detail": detail, "column": mark.column + 1 if mark else "?", "hint_key": hint}
+        return Issue("err.yaml_syntax", mark.line + 1 if mark else None, params)
+
+
+def _shape(data: object, lines: _Lines) -> Issue | None:
+    """An issue when the document lacks `components` or has a malformed `connections`."""
+    if not isinstance(data, dict) or not isinstance(data.get("components"), dict) or not data["components"]:
+        return Issue("err.yaml_structure", 1, {"detail": "components:"})
+    if not isinstance(data.get("connections") or [], list):
+        return Issue("err.yaml_structure", lines.of("connections"), {"detail": "connections: (list)"})
+    return None
+
+
+def _component_types(data: dict[str, Any], lines: _Lines) -> list[Issue]:
+    issues = []
     for name, spec in data["components"].items():
         if not isinstance(spec, dict) or "type" not in spec:
             issues.append(Issue("err.yaml_structure", lines.of("components", name), {"detail": f"{name}: type:"}))
@@ -210,15 +253,6 @@ def validate_text(text: str, check_environment: bool = True) -> list[Issue]:
         problem = _check_type(spec["type"])
         if problem:
             issues.append(Issue(problem[0], lines.of("components", name, "type"), problem[1]))
-    if any(i.severity == "error" and i.code != "err.no_metadata" for i in issues):
-        return issues
-
-    pipeline = _load(data, text, lines, issues)
-    if pipeline is None:
-        return issues
-    issues.extend(_unfed_inputs(pipeline, data, lines))
-    if check_environment:
-        issues.extend(_environment(pipeline, data, tokka_meta, lines))
     return issues
 
 
@@ -303,11 +337,7 @@ def _unfed_inputs(pipeline: Pipeline, data: dict[str, Any], lines: _Lines) -> li
 
 
 def _environment(pipeline: Pipeline, data: dict[str, Any], meta: dict[str, Any], lines: _Lines) -> list[Issue]:
-    from corpus.embeddings import ollama_has_model, ollama_models
-    from corpus.stores import open_store
-    from pipelines.local_models import ModelNotFoundError, local_model_exists
-
-    issues: list[Issue] = []
+    """What this machine lacks for the file: collections not created yet, models not pulled, a small context."""
     collections: list[tuple[str, tuple[str | int, ...]]] = []
     if meta.get("collection"):
         collections.append((str(meta["collection"]), ("metadata", "tokka", "collection")))
@@ -318,7 +348,16 @@ def _environment(pipeline: Pipeline, data: dict[str, Any], meta: dict[str, Any],
             collections.append((params["collection"], ("components", name, "init_parameters", "collection")))
         if "top_k" in params and isinstance(params["top_k"], int) and "Retriever" in str(spec["type"]):
             top_k = params["top_k"]
-    checked: set[str] = set()
+    issues = _missing_collections(collections, lines)
+    for name, spec in data["components"].items():
+        issues += _generator_issues(name, spec, top_k, lines)
+    return issues
+
+
+def _missing_collections(collections: list[tuple[str, tuple[str | int, ...]]], lines: _Lines) -> list[Issue]:
+    from corpus.stores import open_store
+
+    issues, checked = [], set()
     for collection, path in collections:
         if collection in checked:
             continue
@@ -327,41 +366,41 @@ def _environment(pipeline: Pipeline, data: dict[str, Any], meta: dict[str, Any],
             backend = open_store(collection).backend
             exists = backend.collection(collection) is not None
             available = ", ".join(c.name for c in backend.collections()) or "-"
-        except Exception:  # noqa: BLE001 - an unreachable backend is reported as a missing collection
+        except Exception:
             exists, available = False, "-"
         if not exists:
-            issues.append(
-                Issue(
-                    "err.unknown_collection",
-                    lines.of(*path),
-                    {"collection": collection, "available": available},
-                    "missing",
-                )
-            )
-    for name, spec in data["components"].items():
-        kind = str(spec["type"]).rsplit(".", 1)[-1]
-        params = spec.get("init_parameters") or {}
-        line = lines.of("components", name, "init_parameters", "model") or lines.of("components", name)
-        if kind == "OllamaChatGenerator":
-            model = str(params.get("model", ""))
-            url = str(params.get("url") or get_settings().ollama_url)
-            models = ollama_models(url)
-            if models is None:
-                issues.append(Issue("warn.ollama_unreachable", line, {"url": url, "model": model}, "warning"))
-            elif not ollama_has_model(models, model):
-                issues.append(Issue("err.unknown_model", line, {"model": model}, "missing"))
-            num_ctx = (params.get("generation_kwargs") or {}).get("num_ctx")
-            if num_ctx is None:
-                issues.append(Issue("warn.num_ctx_unset", lines.of("components", name), {"name": name}, "warning"))
-            else:
-                issues.extend(_context_check(int(num_ctx), top_k, lines.of("components", name, "init_parameters")))
-        elif kind == "LocalGGUFChatGenerator":
-            model = str(params.get("model", "gemma3-270m"))
-            try:
-                local_model_exists(model)
-            except ModelNotFoundError as e:
-                issues.append(Issue(e.code, line, e.params, "missing"))
-            issues.extend(_context_check(int(params.get("n_ctx", 4096)), top_k, line))
+            params = {"collection": collection, "available": available}
+            issues.append(Issue("err.unknown_collection", lines.of(*path), params, "missing"))
+    return issues
+
+
+def _generator_issues(name: str, spec: dict[str, Any], top_k: int, lines: _Lines) -> list[Issue]:
+    from corpus.embeddings import ollama_has_model, ollama_models
+    from pipelines.local_models import ModelNotFoundError, local_model_exists
+
+    kind = str(spec["type"]).rsplit(".", 1)[-1]
+    params = spec.get("init_parameters") or {}
+    line = lines.of("components", name, "init_parameters", "model") or lines.of("components", name)
+    issues: list[Issue] = []
+    if kind == "OllamaChatGenerator":
+        model = str(params.get("model", ""))
+        url = str(params.get("url") or get_settings().ollama_url)
+        models = ollama_models(url)
+        if models is None:
+            issues.append(Issue("warn.ollama_unreachable", line, {"url": url, "model": model}, "warning"))
+        elif not ollama_has_model(models, model):
+            issues.append(Issue("err.unknown_model", line, {"model": model}, "missing"))
+        num_ctx = (params.get("generation_kwargs") or {}).get("num_ctx")
+        if num_ctx is None:
+            issues.append(Issue("warn.num_ctx_unset", lines.of("components", name), {"name": name}, "warning"))
+        else:
+            issues.extend(_context_check(int(num_ctx), top_k, lines.of("components", name, "init_parameters")))
+    elif kind == "LocalGGUFChatGenerator":
+        try:
+            local_model_exists(str(params.get("model", "gemma3-270m")))
+        except ModelNotFoundError as e:
+            issues.append(Issue(e.code, line, e.params, "missing"))
+        issues.extend(_context_check(int(params.get("n_ctx", 4096)), top_k, line))
     return issues
 
 

@@ -27,11 +27,11 @@ INFO = {
 SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
 
 
-def _get(doc: dict[str, Any], field: str) -> Any:  # noqa: ANN401
+def _get(doc: dict[str, Any], field: str) -> Any:
     return doc.get(field)
 
 
-def _matches(doc: dict[str, Any], doc_id: str, query: dict[str, Any] | None) -> bool:  # noqa: C901, PLR0911
+def _matches(doc: dict[str, Any], doc_id: str, query: dict[str, Any] | None) -> bool:
     if not query or "match_all" in query:
         return True
     if "term" in query:
@@ -82,7 +82,7 @@ class FakeCluster:
         self.requests: list[tuple[str, str, Any]] = []
         self.lock = threading.Lock()
 
-    def handle(self, method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:  # noqa: ANN401, C901, PLR0911, PLR0912
+    def handle(self, method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:  # noqa: C901
         self.requests.append((method, path, body))
         parts = [p for p in path.split("/") if p]
         if not parts:
@@ -145,7 +145,7 @@ class FakeCluster:
             return 200, self._search(index, store, body or {}, params)
         raise AssertionError(f"fake Elasticsearch does not know {method} {path}")
 
-    def _search(self, index: str, store: dict[str, Any], body: dict[str, Any], params: dict[str, str]) -> Any:  # noqa: ANN401
+    def _search(self, index: str, store: dict[str, Any], body: dict[str, Any], params: dict[str, str]) -> Any:
         docs = store["docs"]
         if "knn" in body:
             knn = body["knn"]
@@ -197,7 +197,7 @@ def fake_cluster() -> Iterator[tuple[str, FakeCluster]]:
     """Serve a FakeCluster on 127.0.0.1; yields (url, cluster)."""
     cluster = FakeCluster()
 
-    def respond(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:  # noqa: ANN401
+    def respond(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:
         with cluster.lock:
             return cluster.handle(method, path, params, body)
 

@@ -33,99 +33,98 @@ class FakeOllama:
         self.created: list[dict] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+        """A request handler class bound to this fake."""
+        return type("Handler", (_OllamaHandler,), {"fake": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
 
-            def _send(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+class _OllamaHandler(BaseHTTPRequestHandler):
+    fake: FakeOllama
 
-            def do_GET(self) -> None:
-                fake.requests.append((self.path, {}))
-                if self.path == "/api/tags":
-                    self._send(200, {"models": [{"name": m} for m in fake.models]})
-                else:
-                    self._send(404, {"error": "not found"})
+    def log_message(self, *args: object) -> None:
+        pass
 
-            def do_HEAD(self) -> None:
-                fake.requests.append((f"HEAD {self.path}", {}))
-                status = 200 if self.path.removeprefix("/api/blobs/") in fake.blobs else 404
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.path.startswith("/api/blobs/"):  # the model file's bytes, addressed by their sha256
-                    digest = self.path.removeprefix("/api/blobs/")
-                    fake.blobs[digest] = len(raw)
-                    fake.requests.append((self.path, {"bytes": len(raw)}))
-                    self._send(201, {})
-                    return
-                body = json.loads(raw or b"{}")
-                fake.requests.append((self.path, body))
-                if self.path == "/api/create":
-                    missing = [d for d in body.get("files", {}).values() if d not in fake.blobs]
-                    if missing:
-                        self._send(400, {"error": f"missing blob {missing[0]}"})
-                    else:
-                        fake.created.append(body)
-                        self._send(200, {"status": "success"})
-                    return
-                if self.path == "/api/embed":
-                    if fake.embed_status != 200:
-                        self._send(fake.embed_status, {"error": f"model '{body.get('model')}' not found"})
-                        return
-                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-                    vectors = [[float((len(text) + i) % 7) + 1.0 for i in range(8)] for text in inputs]
-                    self._send(200, {"model": body.get("model"), "embeddings": vectors})
-                elif self.path == "/api/chat":
-                    self._chat(body)
-                else:
-                    self._send(404, {"error": "not found"})
+    def do_GET(self) -> None:
+        self.fake.requests.append((self.path, {}))
+        if self.path == "/api/tags":
+            self._send(200, {"models": [{"name": m} for m in self.fake.models]})
+        else:
+            self._send(404, {"error": "not found"})
 
-            def _chat(self, body: dict) -> None:
-                if fake.chat_mode == "missing_model":
-                    self._send(404, {"error": f"model '{body.get('model')}' not found"})
-                    return
-                if fake.chat_mode == "hang":
-                    time.sleep(fake.hang_seconds)
-                    return
-                if not body.get("stream"):
-                    message = {"role": "assistant", "content": "".join(fake.chat_pieces)}
-                    self._send(
-                        200, {"model": body.get("model"), "message": message, "done": True, "done_reason": "stop"}
-                    )
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-ndjson")
-                self.end_headers()
-                for piece in fake.chat_pieces:  # NDJSON: one JSON object per line, as Ollama streams
-                    line = {
-                        "model": body.get("model"),
-                        "message": {"role": "assistant", "content": piece},
-                        "done": False,
-                    }
-                    self.wfile.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
-                    self.wfile.flush()
-                final = {
-                    "model": body.get("model"),
-                    "message": {"role": "assistant", "content": ""},
-                    "done": True,
-                    "done_reason": "stop",
-                    "prompt_eval_count": 10,
-                    "eval_count": len(fake.chat_pieces),
-                }
-                self.wfile.write(json.dumps(final).encode() + b"\n")
+    def do_HEAD(self) -> None:
+        self.fake.requests.append((f"HEAD {self.path}", {}))
+        status = 200 if self.path.removeprefix("/api/blobs/") in self.fake.blobs else 404
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
-        return Handler
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/api/blobs/"):  # the model file's bytes, addressed by their sha256
+            digest = self.path.removeprefix("/api/blobs/")
+            self.fake.blobs[digest] = len(raw)
+            self.fake.requests.append((self.path, {"bytes": len(raw)}))
+            self._send(201, {})
+            return
+        body = json.loads(raw or b"{}")
+        self.fake.requests.append((self.path, body))
+        route = {"/api/create": self._create, "/api/embed": self._embed, "/api/chat": self._chat}.get(self.path)
+        if route is None:
+            self._send(404, {"error": "not found"})
+        else:
+            route(body)
+
+    def _create(self, body: dict) -> None:
+        missing = [d for d in body.get("files", {}).values() if d not in self.fake.blobs]
+        if missing:
+            self._send(400, {"error": f"missing blob {missing[0]}"})
+        else:
+            self.fake.created.append(body)
+            self._send(200, {"status": "success"})
+
+    def _embed(self, body: dict) -> None:
+        if self.fake.embed_status != 200:
+            self._send(self.fake.embed_status, {"error": f"model '{body.get('model')}' not found"})
+            return
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        vectors = [[float((len(text) + i) % 7) + 1.0 for i in range(8)] for text in inputs]
+        self._send(200, {"model": body.get("model"), "embeddings": vectors})
+
+    def _chat(self, body: dict) -> None:
+        fake = self.fake
+        if fake.chat_mode == "missing_model":
+            self._send(404, {"error": f"model '{body.get('model')}' not found"})
+            return
+        if fake.chat_mode == "hang":
+            time.sleep(fake.hang_seconds)
+            return
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": "".join(fake.chat_pieces)}
+            self._send(200, {"model": body.get("model"), "message": message, "done": True, "done_reason": "stop"})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for piece in fake.chat_pieces:  # NDJSON: one JSON object per line, as Ollama streams
+            line = {"model": body.get("model"), "message": {"role": "assistant", "content": piece}, "done": False}
+            self.wfile.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+            self.wfile.flush()
+        final = {
+            "model": body.get("model"),
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "prompt_eval_count": 10,
+            "eval_count": len(fake.chat_pieces),
+        }
+        self.wfile.write(json.dumps(final).encode() + b"\n")
 
 
 @contextmanager
@@ -140,12 +139,12 @@ def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.server_close()
 
 
-def serve(fake: FakeOllama):  # noqa: ANN201 - a context manager yielding the URL
+def serve(fake: FakeOllama):
     """Run the Ollama fake on a free port; yields its base URL."""
     return serve_handler(fake.handler())
 
 
-def elasticsearch_handler(respond) -> type[BaseHTTPRequestHandler]:  # noqa: ANN001
+def elasticsearch_handler(respond) -> type[BaseHTTPRequestHandler]:
     """An HTTP handler speaking like Elasticsearch (JSON, NDJSON bulk bodies, the product header) that answers
     with `respond(method, path, query params, body) -> (status, json)`."""
 
@@ -194,7 +193,7 @@ class FakeElasticsearch:
     (a function `(method, path, body) -> (status, json) | None`). It checks what *we* send and how we handle
     errors; it does no ranking and is never presented as a real cluster."""
 
-    def __init__(self, routes) -> None:  # noqa: ANN001
+    def __init__(self, routes) -> None:
         self.routes = routes
         self.requests: list[tuple[str, str, object]] = []
 
@@ -208,6 +207,6 @@ class FakeElasticsearch:
         return elasticsearch_handler(respond)
 
 
-def serve_es(fake: FakeElasticsearch):  # noqa: ANN201 - a context manager yielding the URL
+def serve_es(fake: FakeElasticsearch):
     """Run the Elasticsearch fake on a free port; yields its URL."""
     return serve_handler(fake.handler())

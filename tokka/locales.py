@@ -159,8 +159,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{source}' is not in collection '{collection}'. Check with `python -m corpus list -c {collection}`.",
     },
     "err.yaml_syntax": {
-        "ja": "YAML の書き方に誤りがあります ({detail})。字下げ (インデント) と、コロンの後の空白を確かめてください。",
-        "en": "The YAML is not well formed ({detail}). Check the indentation and the space after each colon.",
+        "ja": "YAML の書き方に誤りがあります ({column} 文字目あたり)。{hint} (YAML の説明: {detail})",
+        "en": "The YAML is not well formed (near column {column}). {hint} (YAML says: {detail})",
     },
     "err.yaml_alias": {
         "ja": "YAML のエイリアス (*{alias}) は使えません。同じ内容をそのまま書いてください。",
@@ -434,6 +434,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ファイルの追加は、許可された人だけができます。必要なら管理者に頼んでください。",
         "en": "Only people allowed to upload can add files. Ask an administrator if you need it.",
     },
+    "err.bad_filter": {
+        "ja": "検索の絞り込み条件が正しくありません ({detail})。",
+        "en": "The search filter is not valid ({detail}).",
+    },
+    "err.too_many_chars": {
+        "ja": "文章が長すぎます ({chars} 文字、上限 {limit} 文字)。ファイルを分けて追加してください。",
+        "en": "The text is too long ({chars} characters, limit {limit}). Split the file and add the parts.",
+    },
+    "err.tone_base_conversion": {
+        "ja": "同梱のモデルを調整できる形に変換できませんでした ({detail})。",
+        "en": "The packaged model could not be converted for tuning ({detail}).",
+    },
     # ---- warnings ------------------------------------------------------------------------------------------------------
     "warn.ollama_unreachable": {
         "ja": "Ollama ({url}) に接続できないため、モデル {model} があるか確かめられません。",
@@ -457,6 +469,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # ---- hints ---------------------------------------------------------------------------------------------------------
     "hint.did_you_mean": {"ja": "もしかして: {candidate}", "en": "Did you mean: {candidate}"},
+    "hint.yaml_alias": {
+        "ja": '* で始まる値はエイリアスとして読まれます。ふつうの文字なら " " で囲んでください。',
+        "en": "A value starting with * is read as an alias; quote it if it is plain text.",
+    },
+    "hint.yaml_colon": {
+        "ja": '「名前: 値」のコロンの後に空白があるか、字下げ (インデント) がずれていないか、値に「: 」が含まれていないか確かめてください (含むなら " " で囲みます)。',
+        "en": "Check that each 'name: value' has a space after the colon, that the indentation lines up, and quote values that contain ': '.",
+    },
+    "hint.yaml_general": {
+        "ja": "字下げ (インデント) と、コロンの後の空白を確かめてください。",
+        "en": "Check the indentation and the space after each colon.",
+    },
+    "hint.yaml_indent": {
+        "ja": "字下げ (行頭の空白) がそろっていません。同じ階層の行は、上の行と同じ数の空白で始めてください。",
+        "en": "The indentation does not line up: lines at the same level must start with the same number of spaces.",
+    },
+    "hint.yaml_quote": {"ja": "引用符 (\" や ') が閉じていません。", "en": "A quote (\" or ') is not closed."},
+    "hint.yaml_tab": {
+        "ja": "タブ文字は使えません。字下げは空白で書いてください。",
+        "en": "Tabs are not allowed; indent with spaces.",
+    },
     # ---- notices -------------------------------------------------------------------------------------------------------
     "notice.bm25_only": {
         "ja": "コレクション「{collection}」には埋め込みがないため、キーワード検索 (BM25) だけで探しています。",
@@ -1261,6 +1294,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.tone.use_details": {
         "ja": "下の値を使う (チェックしなければ「味付けの強さ」で決まります)",
         "en": "Use the values below (otherwise 'how strongly' decides)",
+    },
+    "ui.tone.converting": {
+        "ja": "同梱のモデルを調整できる形に変換しています ({step}/3、初回だけ 1 分ほどかかります)…",
+        "en": "Converting the packaged model for tuning ({step}/3; about a minute, only the first time)…",
     },
     # ---- the app: train ------------------------------------------------------------------------------------------------
     "ui.train.overfitting": {

@@ -89,6 +89,8 @@ class Settings:
     :param loader_memory_mb: `TOKKA_LOADER_MEMORY_MB` memory a file reader may use (default 1536).
     :param loader_workers: `TOKKA_LOADER_WORKERS` files read at the same time (default 2).
     :param max_unzipped_mb: `TOKKA_MAX_UNZIPPED_MB` (default 200): the most an Office file (a zip) may unpack to.
+    :param max_chars: `TOKKA_MAX_CHARS` (default 5,000,000): the most text one file may give (about 2,500 pages);
+        longer texts are refused, so one file cannot keep the app busy for many minutes.
     """
 
     data_dir: Path
@@ -114,6 +116,7 @@ class Settings:
     loader_memory_mb: int = 1536
     loader_workers: int = 2
     max_unzipped_mb: int = 200
+    max_chars: int = 5_000_000
 
     @property
     def backend(self) -> str:
@@ -165,6 +168,7 @@ def load_settings() -> Settings:
         loader_memory_mb=_int(env, "TOKKA_LOADER_MEMORY_MB", 1536),
         loader_workers=_int(env, "TOKKA_LOADER_WORKERS", 2),
         max_unzipped_mb=_int(env, "TOKKA_MAX_UNZIPPED_MB", 200),
+        max_chars=_int(env, "TOKKA_MAX_CHARS", 5_000_000),
     )
 
 

@@ -1,7 +1,7 @@
 """Sentence-aware chunking for Japanese, measured in characters.
 
 Haystack's own splitters cannot do this (no Japanese sentence model; `split_by="function"` ignores length and
-overlap; see `shared/notes/libraries.md` pitfall 15), so we group sentences ourselves:
+overlap; see docs/libraries.md §2.1), so we group sentences ourselves:
 
 1. The text is parsed into *units*: Markdown headings, table rows, and sentences (ending in 。！？!? or a line end).
 2. Units are packed into chunks up to `chunk_size` characters. A sentence is never cut unless it alone is longer
@@ -135,6 +135,18 @@ def chunk_text(text: str, chunk_size: int = 400, overlap: int = 80) -> list[Chun
         msg = f"overlap must be between 0 and chunk_size - 1, got {overlap}"
         raise ValueError(msg)
     units = [piece for unit in _parse(text) for piece in _split_long(unit, chunk_size)]
+    chunks: list[Chunk] = []
+    for group in _group(units, chunk_size, overlap):
+        content = _render(group)
+        if not content:
+            continue
+        body = next((u for u in group if u.kind != "heading"), group[0])
+        chunks.append(Chunk(content=content, heading=body.section, index=len(chunks)))
+    return chunks
+
+
+def _group(units: list[_Unit], chunk_size: int, overlap: int) -> list[list[_Unit]]:
+    """Pack units into chunks (steps 2–4 of the module docstring)."""
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
     for unit in units:
@@ -145,12 +157,7 @@ def chunk_text(text: str, chunk_size: int = 400, overlap: int = 80) -> list[Chun
             while current and _leads(current[-1]):  # a heading or table header goes with what follows it
                 carried.insert(0, current.pop())
             groups.append(current)
-            tail: list[_Unit] = []
-            if overlap and not new_section and not carried:
-                for previous in reversed(current[1:]):
-                    if previous.kind != "sentence" or _length([previous, *tail]) > overlap:
-                        break
-                    tail.insert(0, previous)
+            tail = _overlap_tail(current, overlap) if overlap and not new_section and not carried else []
             current = [*tail, *carried]
         current.append(unit)
     if current and not all(_leads(u) for u in current):
@@ -159,11 +166,14 @@ def chunk_text(text: str, chunk_size: int = 400, overlap: int = 80) -> list[Chun
         groups[-1].extend(current)
     elif current:
         groups.append(current)
-    chunks: list[Chunk] = []
-    for group in groups:
-        content = _render(group)
-        if not content:
-            continue
-        body = next((u for u in group if u.kind != "heading"), group[0])
-        chunks.append(Chunk(content=content, heading=body.section, index=len(chunks)))
-    return chunks
+    return groups
+
+
+def _overlap_tail(group: list[_Unit], overlap: int) -> list[_Unit]:
+    """The last whole sentences of a finished chunk, up to `overlap` characters, to start the next one."""
+    tail: list[_Unit] = []
+    for previous in reversed(group[1:]):
+        if previous.kind != "sentence" or _length([previous, *tail]) > overlap:
+            break
+        tail.insert(0, previous)
+    return tail

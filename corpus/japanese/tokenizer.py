@@ -38,9 +38,8 @@ class JapaneseTokenizer:
         self._local = threading.local()
         self._dictionary = None
         self._lock = threading.Lock()
-        self._dropped_ids: frozenset[int] | None = None
 
-    def _tokenizer(self):  # noqa: ANN202 - sudachipy.Tokenizer
+    def _tokenizer(self):
         tok = getattr(self._local, "tokenizer", None)
         if tok is None:
             with self._lock:

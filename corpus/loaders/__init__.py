@@ -14,6 +14,7 @@ from typing import Any
 
 from corpus.errors import LoadError
 from corpus.loaders import docx, html, jsonl, pdf, tables, text
+from tokka.settings import get_settings
 
 
 @dataclass
@@ -110,6 +111,9 @@ def load_bytes(
     body, title, meta = loader(path, data)
     if not body.strip():
         raise LoadError("err.no_text", detail=name)
+    limit = get_settings().max_chars
+    if len(body) > limit:
+        raise LoadError("err.too_many_chars", chars=f"{len(body):,}", limit=f"{limit:,}")
     return LoadedDocument(
         text=body,
         source=source,

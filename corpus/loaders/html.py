@@ -2,7 +2,7 @@
 
 trafilatura's default minimum extraction size (250 characters) is too high for dense Japanese: shorter pages fall
 back to a flat "baseline" that keeps navigation text and loses headings. We lower it (see
-`shared/notes/libraries.md`, pitfall 14). The crawler uses :func:`html_to_markdown` too.
+docs/libraries.md §4.1). The crawler uses :func:`html_to_markdown` too.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from corpus.errors import LoadError
 
 
 @lru_cache(maxsize=1)
-def japanese_config():  # noqa: ANN201 - a ConfigParser
+def japanese_config():
     """trafilatura settings for Japanese pages (small minimum sizes; no network use here)."""
     cfg = use_config()
     cfg.set("DEFAULT", "MIN_EXTRACTED_SIZE", "20")

@@ -6,10 +6,9 @@ assistant YAML, CLI and UI run on either.
 
 from __future__ import annotations
 
-from typing import Any
-
 from corpus.stores.base import CollectionStore
 from corpus.stores.embedded import EmbeddedBackend, EmbeddedDocumentStore
+from corpus.stores.protocol import StoreBackend
 from corpus.stores.records import CollectionInfo, SourceRecord
 from tokka.settings import get_settings
 
@@ -19,12 +18,13 @@ __all__ = [
     "EmbeddedBackend",
     "EmbeddedDocumentStore",
     "SourceRecord",
+    "StoreBackend",
     "get_backend",
     "open_store",
 ]
 
 
-def get_backend() -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend (same methods)
+def get_backend() -> StoreBackend:
     """The configured backend: Elasticsearch when `ELASTICSEARCH_URL` is set, else the embedded SQLite file."""
     settings = get_settings()
     if settings.backend == "elasticsearch":

@@ -13,6 +13,7 @@ from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
 
 from corpus.japanese.tokenizer import get_tokenizer
+from corpus.stores.protocol import StoreBackend
 from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, SourceRecord, validate_collection_name
 
 
@@ -21,13 +22,13 @@ class CollectionStore:
 
     def __init__(self, collection: str = "default") -> None:
         self.collection = validate_collection_name(collection)
-        self._backend: Any = None
+        self._backend: StoreBackend | None = None
 
-    def _open_backend(self) -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend
+    def _open_backend(self) -> StoreBackend:
         raise NotImplementedError
 
     @property
-    def backend(self) -> Any:  # noqa: ANN401 - EmbeddedBackend | ElasticBackend
+    def backend(self) -> StoreBackend:
         """The shared engine behind this store (opened lazily, on first use)."""
         if self._backend is None:
             self._backend = self._open_backend()

@@ -1,6 +1,6 @@
 """A sparse BM25 index over stored token strings (Okapi BM25, k1 = 1.5, b = 0.75 by default).
 
-Why not bm25s or SQLite FTS5: FTS5 with OR queries measured ≈ 900 ms per query at 105k chunks (DESIGN.md), and
+Why not bm25s or SQLite FTS5: FTS5 with OR queries measured ≈ 900 ms per query at 105k chunks (docs/retrieval.md), and
 bm25s would need its own tokenisation and cannot be rebuilt from our stored tokens faster than this. The index is
 small enough to read in one sitting: every (term, document) weight is computed once at build time into a CSC
 matrix (one column per term), so a query only adds up the columns of its own terms and picks the top k with

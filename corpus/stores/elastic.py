@@ -1,7 +1,7 @@
 """The Elasticsearch backend: the same collections, sources and ranking as the embedded store, on a cluster.
 
 - **Indices.** Each collection is one index, created by us before `elasticsearch-haystack`'s
-  `ElasticsearchDocumentStore` first touches it (that store cannot set index *settings*; `shared/notes/libraries.md`
+  `ElasticsearchDocumentStore` first touches it (that store cannot set index *settings*; `docs/libraries.md`
   §4). The stored Sudachi token string goes into a whitespace-analysed `bm25_tokens` field scored with BM25
   k1 = 1.5, b = 0.75 (as the embedded store), so both backends rank alike and no plugin is needed. The original text
   is stored, metadata are keywords, and `embedding` is a `dense_vector` with the collection's dimension and cosine
@@ -32,11 +32,12 @@ from elasticsearch.helpers import BulkIndexError, bulk, scan
 from haystack import Document
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
-from haystack_integrations.document_stores.elasticsearch.filters import _normalize_filters
 
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.base import CollectionStore
+from corpus.stores.es_filters import to_query
+from corpus.stores.protocol import SharedBackend
 from corpus.stores.records import (
     NO_EMBEDDINGS,
     TOKENS_META_KEY,
@@ -110,7 +111,7 @@ def bm25_body(tokens: list[str], top_k: int, filters: dict[str, Any] | None = No
         }
     }
     if filters:
-        query["bool"]["filter"] = _normalize_filters(filters)
+        query["bool"]["filter"] = to_query(filters)
     return {"query": query, "size": top_k, "_source": {"excludes": ["embedding", TOKENS_META_KEY]}}
 
 
@@ -123,7 +124,7 @@ def knn_body(vector: list[float], top_k: int, filters: dict[str, Any] | None = N
         "num_candidates": max(100, top_k * 10),
     }
     if filters:
-        knn["filter"] = _normalize_filters(filters)
+        knn["filter"] = to_query(filters)
     return {"knn": knn, "size": top_k, "_source": {"excludes": ["embedding", TOKENS_META_KEY]}}
 
 
@@ -138,11 +139,8 @@ def _hit_to_document(hit: dict[str, Any], score: float | None = None) -> Documen
     return Document(id=doc_id, content=content, meta=source, embedding=embedding, score=score)
 
 
-class ElasticBackend:
-    """Collections on an Elasticsearch cluster, with the same methods as `EmbeddedBackend`."""
-
-    _instances: dict[str, ElasticBackend] = {}
-    _instances_lock = threading.Lock()
+class ElasticBackend(SharedBackend):
+    """Collections on an Elasticsearch cluster (a `StoreBackend`, like `EmbeddedBackend`)."""
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.elasticsearch_url or ""
@@ -159,48 +157,41 @@ class ElasticBackend:
     def open(cls, settings: Settings | None = None) -> ElasticBackend:
         """The backend for the configured `ELASTICSEARCH_URL` (one client per URL)."""
         settings = settings or get_settings()
-        with cls._instances_lock:
-            backend = cls._instances.get(settings.elasticsearch_url or "")
-            if backend is None:
-                backend = cls(settings)
-                cls._instances[settings.elasticsearch_url or ""] = backend
-            return backend
+        return cls._shared(settings.elasticsearch_url or "", lambda: cls(settings))
 
-    @classmethod
-    def close_all(cls) -> None:
-        """Close every client (tests)."""
-        with cls._instances_lock:
-            for backend in cls._instances.values():
-                backend.client.close()
-            cls._instances.clear()
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
 
     # ---- errors ---------------------------------------------------------------------------------------------------
     def _call(self, fn: Callable[[], T]) -> T:
         """Run a request and turn the client's errors into messages a user can act on."""
         try:
             return fn()
-        except (TransportConnectionError, ConnectionTimeout) as e:
-            raise StoreError("err.es_unreachable", url=self.url, detail=str(e)[:200]) from e
-        except AuthenticationException as e:
-            raise StoreError("err.es_auth", url=self.url) from e
-        except BulkIndexError as e:  # per-document errors inside a 200 bulk response
-            text = str(e.errors)[:500]
-            if "cluster_block_exception" in text or "read-only" in text or "read_only" in text:
-                raise StoreError("err.es_read_only", url=self.url) from e
-            if "dims" in text or "dimension" in text:
-                raise StoreError("err.es_dimension", detail=text[:300]) from e
-            raise StoreError("err.es_failed", detail=text[:300]) from e
-        except AuthorizationException as e:
-            if "cluster_block" in str(e) or "read_only" in str(e) or "read-only" in str(e):
-                raise StoreError("err.es_read_only", url=self.url) from e
-            raise StoreError("err.es_auth", url=self.url) from e
-        except ApiError as e:
-            text = str(e)
-            if "cluster_block_exception" in text or "read-only" in text or "read_only" in text:
-                raise StoreError("err.es_read_only", url=self.url) from e
-            if "dims" in text or "dimension" in text:
-                raise StoreError("err.es_dimension", detail=text[:300]) from e
-            raise StoreError("err.es_failed", detail=text[:300]) from e
+        except (
+            TransportConnectionError,
+            ConnectionTimeout,
+            AuthenticationException,
+            AuthorizationException,
+            BulkIndexError,
+            ApiError,
+        ) as e:
+            raise self._store_error(e) from e
+
+    def _store_error(self, error: Exception) -> StoreError:
+        if isinstance(error, TransportConnectionError | ConnectionTimeout):
+            return StoreError("err.es_unreachable", url=self.url, detail=str(error)[:200])
+        if isinstance(error, AuthenticationException):
+            return StoreError("err.es_auth", url=self.url)
+        # BulkIndexError: per-document errors inside a 200 bulk response
+        text = str(error.errors)[:500] if isinstance(error, BulkIndexError) else str(error)
+        if any(marker in text for marker in ("cluster_block", "read-only", "read_only")):
+            return StoreError("err.es_read_only", url=self.url)
+        if isinstance(error, AuthorizationException):
+            return StoreError("err.es_auth", url=self.url)
+        if "dims" in text or "dimension" in text:
+            return StoreError("err.es_dimension", detail=text[:300])
+        return StoreError("err.es_failed", detail=text[:300])
 
     def _ensure_registry(self) -> None:
         if self._ready:
@@ -349,7 +340,7 @@ class ElasticBackend:
         assert record is not None
         return record
 
-    def _bump(self, name: str, **changes: Any) -> None:  # noqa: ANN401
+    def _bump(self, name: str, **changes: Any) -> None:
         record = self._ensure_collection(name)
         record.update(changes, updated=time.time(), generation=record.get("generation", 0) + 1)
         self._put_record(name, record)
@@ -487,16 +478,6 @@ class ElasticBackend:
         return removed
 
     # ---- Haystack protocol operations --------------------------------------------------------------------------
-    def _store(self, collection: str) -> Any:  # noqa: ANN401 - ElasticsearchDocumentStore
-        from haystack_integrations.document_stores.elasticsearch import ElasticsearchDocumentStore
-
-        self._ensure_collection(collection)
-        store = ElasticsearchDocumentStore(
-            hosts=self.url, index=chunk_index_name(collection), custom_mapping=index_mappings(None)
-        )
-        store._client = self.client  # share our client (and its credentials); the index exists already
-        return store
-
     def count(self, collection: str) -> int:
         """Chunks in a collection."""
         index = chunk_index_name(collection)
@@ -504,25 +485,25 @@ class ElasticBackend:
             return 0
         return self._call(lambda: self.client.count(index=index))["count"]
 
-    def iter_documents(self, collection: str) -> Iterator[Document]:
-        """Every chunk (with embeddings)."""
+    def iter_documents(self, collection: str, with_embedding: bool = True) -> Iterator[Document]:
+        """Every chunk (without their vectors when `with_embedding` is False)."""
         index = chunk_index_name(collection)
         if not self._call(lambda: self.client.indices.exists(index=index)):
             return iter(())
-        hits = self._call(lambda: list(scan(self.client, index=index, query={"query": {"match_all": {}}})))
+        body: dict[str, Any] = {"query": {"match_all": {}}}
+        if not with_embedding:
+            body["_source"] = {"excludes": ["embedding"]}
+        hits = self._call(lambda: list(scan(self.client, index=index, query=body)))
         return (_hit_to_document(h) for h in hits)
 
     def filter(self, collection: str, filters: dict[str, Any] | None) -> list[Document]:
         """Chunks matching a Haystack filter (Elasticsearch evaluates it)."""
-        if self._record(collection) is None:
+        index = chunk_index_name(collection)
+        if self._record(collection) is None or not self._call(lambda: self.client.indices.exists(index=index)):
             return []
-        docs = self._call(lambda: self._store(collection).filter_documents(filters))
-        return [
-            _hit_to_document(
-                {"_id": d.id, "_source": {**d.meta, "id": d.id, "content": d.content, "embedding": d.embedding}}
-            )
-            for d in docs
-        ]
+        query = {"bool": {"filter": [to_query(filters)]}} if filters else {"match_all": {}}
+        hits = self._call(lambda: list(scan(self.client, index=index, query={"query": query})))
+        return [_hit_to_document(h) for h in hits]
 
     def write(
         self,

@@ -39,6 +39,7 @@ from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.base import CollectionStore
 from corpus.stores.bm25 import BM25Index
+from corpus.stores.protocol import SharedBackend
 from corpus.stores.records import (
     NO_EMBEDDINGS,
     TOKENS_META_KEY,
@@ -101,11 +102,8 @@ class _SearchIndex:
         self.vectors = vectors
 
 
-class EmbeddedBackend:
+class EmbeddedBackend(SharedBackend):
     """The engine behind one SQLite file, shared by every store object in the process (see :meth:`open`)."""
-
-    _instances: dict[Path, EmbeddedBackend] = {}
-    _instances_lock = threading.Lock()
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -126,20 +124,12 @@ class EmbeddedBackend:
     def open(cls, path: Path | str) -> EmbeddedBackend:
         """The backend for `path`, created on first use."""
         resolved = Path(path).expanduser().resolve()
-        with cls._instances_lock:
-            backend = cls._instances.get(resolved)
-            if backend is None:
-                backend = cls(resolved)
-                cls._instances[resolved] = backend
-            return backend
+        return cls._shared(resolved, lambda: cls(resolved))
 
-    @classmethod
-    def close_all(cls) -> None:
-        """Close every open backend (tests use this between data directories)."""
-        with cls._instances_lock:
-            for backend in cls._instances.values():
-                backend._conn.close()
-            cls._instances.clear()
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
 
     @property
     def index_dir(self) -> Path:

@@ -2,7 +2,7 @@
 robots.txt, a politeness delay, incremental re-crawls and pruning of removed pages.
 
 Why not trafilatura's own `focused_crawler`: it has no depth limit or per-page error report, keeps module-global
-state between crawls, and its URL filter rejects IP addresses with ports (`shared/notes/libraries.md` pitfall 13).
+state between crawls, and its URL filter rejects IP addresses with ports (docs/libraries.md §4.2).
 We keep trafilatura for what it does best, the extraction of the main text (`corpus.loaders.html`), and do the
 walking here: a breadth-first queue, `urllib.robotparser` for robots.txt, lxml for links and sitemaps.
 
@@ -30,7 +30,7 @@ from corpus.files import IngestResult
 from corpus.loaders.html import html_to_markdown
 from corpus.stores.base import CollectionStore
 from corpus.web.fetcher import USER_AGENT, Fetched, Fetcher, FetchError, gunzip
-from corpus.web.safety import check_url
+from corpus.web.safety import check_url, resolve
 from tokka.errors import TokkaError
 from tokka.locales import for_ui, t
 from tokka.settings import Settings, get_settings
@@ -102,6 +102,83 @@ def _site(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+@dataclass
+class _Walk:
+    """The state of one crawl: what is queued and seen, content hashes, pages found, pages fetched."""
+
+    sites: set[str]
+    queue: deque[tuple[str, int]] = field(default_factory=deque)
+    seen: set[str] = field(default_factory=set)
+    hashes: dict[str, str] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)
+    fetched: int = 0
+    complete: bool = True
+
+    def add(self, urls: list[str], depth: int) -> None:
+        """Queue the URLs not seen yet."""
+        for url in urls:
+            if url not in self.seen:
+                self.seen.add(url)
+                self.queue.append((url, depth))
+
+
+class HostAliases:
+    """One site under several host names (`127.0.0.1` and `localhost`, `www.` and not) is one site.
+
+    Two host names are aliases when they resolve to a common address on the same scheme and port **and** a page
+    fetched under the second has the same content as the page at the same path under the first (in this crawl, or
+    stored by an earlier one). Content must match because one address may serve several different sites (virtual
+    hosts). Once known, every URL under the alias is rewritten to the first host, so a re-crawl updates the stored
+    pages instead of adding them again.
+    """
+
+    def __init__(self) -> None:
+        self._alias_of: dict[str, str] = {}  # netloc -> the netloc it is an alias of
+        self._checked: set[str] = set()
+        self._addresses: dict[str, frozenset[str]] = {}
+
+    def canonical(self, url: str) -> str:
+        """`url` with its host replaced by the one it is an alias of (if any)."""
+        parts = urlsplit(url)
+        target = self._alias_of.get(parts.netloc)
+        return urlunsplit(parts._replace(netloc=target)) if target else url
+
+    def _key(self, url: str) -> tuple[str, frozenset[str]] | None:
+        parts = urlsplit(url)
+        if parts.netloc not in self._addresses:
+            try:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                self._addresses[parts.netloc] = frozenset(str(a) for a in resolve(parts.hostname or "", port))
+            except (TokkaError, ValueError):
+                self._addresses[parts.netloc] = frozenset()
+        addresses = self._addresses[parts.netloc]
+        return (f"{parts.scheme}:{parts.port}", addresses) if addresses else None
+
+    def resolve_page(self, url: str, content_hash: str, hashes: dict[str, str], sink: PageSink) -> str:
+        """The URL this page is known by: `url`, or the same path under a host it turned out to be an alias of."""
+        url = self.canonical(url)
+        parts = urlsplit(url)
+        if parts.netloc in self._checked:
+            return url
+        self._checked.add(parts.netloc)
+        key = self._key(url)
+        if key is None:
+            return url
+        known = {urlsplit(u).netloc for u in hashes.values()} | {
+            urlsplit(r.source).netloc for r in sink.store.sources() if "://" in r.source
+        }
+        for netloc in sorted(known - {parts.netloc}):
+            other = urlunsplit(parts._replace(netloc=netloc))
+            other_key = self._key(other)
+            if other_key is None or other_key[0] != key[0] or not other_key[1] & key[1]:
+                continue
+            record = sink.store.source(other)
+            if hashes.get(content_hash) == other or (record is not None and record.content_hash == content_hash):
+                self._alias_of[parts.netloc] = netloc
+                return other
+        return url
+
+
 class PageSink(Protocol):
     """Where fetched pages go: the ingestion of one collection (`pipelines.ingest.Ingestor`)."""
 
@@ -168,6 +245,7 @@ class Crawler:
         self._robots: dict[str, robotparser.RobotFileParser | TokkaError | None] = {}
         self._visited: set[str] = set()
         self._last_request: dict[str, float] = {}
+        self._aliases = HostAliases()
 
     # ---- public ------------------------------------------------------------------------------------------------
     def run(
@@ -189,6 +267,7 @@ class Crawler:
         """Crawl, yielding one result per URL as soon as it is done (so a UI can show progress)."""
         cancel = cancel or threading.Event()
         self._visited = set()
+        self._aliases = HostAliases()
         fetcher = Fetcher(settings=self.settings)
         try:
             yield from self._crawl(start_urls, fetcher, self.sink, cancel)
@@ -199,7 +278,7 @@ class Crawler:
     def _crawl(
         self, start_urls: list[str], fetcher: Fetcher, ingestor: PageSink, cancel: threading.Event
     ) -> Iterator[CrawlResult]:
-        starts = []
+        starts: list[str] = []
         for raw in start_urls:
             url = normalize_url(raw)
             try:
@@ -208,49 +287,46 @@ class Crawler:
                 yield CrawlResult(url, "failed", code=e.code, params=e.params)
                 continue
             starts.append(url)
-        sites = {_site(u) for u in starts}
-        queue: deque[tuple[str, int]] = deque()
+        walk = _Walk(sites={_site(u) for u in starts})
         if self.use_sitemap:
             for url in starts:
                 pages, problems = self._sitemap_pages(url, fetcher)
                 yield from problems
-                queue.extend((page, 0) for page in pages)
+                walk.add(pages, 0)
         else:
-            queue.extend((u, 0) for u in starts)
-        seen = {u for u, _ in queue}
-        hashes: dict[str, str] = {}
-        found: set[str] = set()
-        fetched_pages = 0
-        complete = True
-        while queue:
+            walk.add(starts, 0)
+        while walk.queue:
             if cancel.is_set():
-                yield CrawlResult(queue[0][0], "cancelled", code="err.cancelled")
-                complete = False
+                yield CrawlResult(walk.queue[0][0], "cancelled", code="err.cancelled")
+                walk.complete = False
                 break
-            if fetched_pages >= self.max_pages:
-                complete = False
+            if walk.fetched >= self.max_pages:
+                walk.complete = False
                 break
-            url, depth = queue.popleft()
-            allowed = self._robots_allow(url, fetcher)
-            if isinstance(allowed, CrawlResult):
-                yield allowed
-                continue
-            self._wait_turn(url, cancel)
-            fetched_pages += 1
-            result, links = self._visit(url, depth, fetcher, ingestor, hashes)
-            if result.status in ("added", "updated", "unchanged", "duplicate"):
-                found.update({url, result.url})
-            if result.status == "failed" and self.prune and result.params.get("status") in (404, 410):
-                if ingestor.store.remove_source(url):
-                    result = CrawlResult(url, "removed", depth=depth, code=result.code, params=result.params)
-            yield result
-            if depth < self.depth:
-                for link in links:
-                    if link not in seen and self._wanted(link, sites):
-                        seen.add(link)
-                        queue.append((link, depth + 1))
-        if self.prune and complete:
-            yield from self._prune(sites, found, ingestor)
+            yield from self._step(walk, fetcher, ingestor, cancel)
+        if self.prune and walk.complete:
+            yield from self._prune(walk.sites, walk.found, ingestor)
+
+    def _step(
+        self, walk: _Walk, fetcher: Fetcher, ingestor: PageSink, cancel: threading.Event
+    ) -> Iterator[CrawlResult]:
+        """Fetch and index the next URL of the queue; queue its links."""
+        url, depth = walk.queue.popleft()
+        allowed = self._robots_allow(url, fetcher)
+        if isinstance(allowed, CrawlResult):
+            yield allowed
+            return
+        self._wait_turn(url, cancel)
+        walk.fetched += 1
+        result, links = self._visit(url, depth, fetcher, ingestor, walk.hashes)
+        if result.status in ("added", "updated", "unchanged", "duplicate"):
+            walk.found.update({url, result.url})
+        if result.status == "failed" and self.prune and result.params.get("status") in (404, 410):
+            if ingestor.store.remove_source(url):
+                result = CrawlResult(url, "removed", depth=depth, code=result.code, params=result.params)
+        yield result
+        if depth < self.depth:
+            walk.add([self._aliases.canonical(link) for link in links if self._wanted(link, walk.sites)], depth + 1)
 
     def _visit(
         self, url: str, depth: int, fetcher: Fetcher, ingestor: PageSink, hashes: dict[str, str]
@@ -269,13 +345,9 @@ class Crawler:
         self._visited.add(url)
         kind, file_name = self._kind(page)
         if kind is None:
+            params = {"content_type": page.content_type or "?"}
             return CrawlResult(
-                url,
-                "skipped",
-                depth=depth,
-                fetched=fetched_at,
-                code="err.unsupported_content",
-                params={"content_type": page.content_type or "?"},
+                url, "skipped", depth=depth, fetched=fetched_at, code="err.unsupported_content", params=params
             ), []
         links: list[str] = []
         data = page.data
@@ -288,28 +360,20 @@ class Crawler:
         else:
             title = ""
             content_hash = hashlib.sha256(page.data).hexdigest()
+        # Another host name for a site already known (127.0.0.1 and localhost): the same page, not a new one.
+        url = self._aliases.resolve_page(url, content_hash, hashes, ingestor)
         if content_hash in hashes and hashes[content_hash] != url:
+            params = {"original": hashes[content_hash]}
             return CrawlResult(
-                url,
-                "duplicate",
-                depth=depth,
-                fetched=fetched_at,
-                code="err.duplicate_page",
-                params={"original": hashes[content_hash]},
+                url, "duplicate", depth=depth, fetched=fetched_at, code="err.duplicate_page", params=params
             ), links
         hashes.setdefault(content_hash, url)
         outcome = ingestor.ingest_bytes(url, data, file_name, fetched_at, content_hash, kind="web")
-        return CrawlResult(
-            url,
-            outcome.status,
-            outcome.title or title,
-            outcome.chars,
-            outcome.chunks,
-            depth,
-            fetched_at,
-            outcome.code,
+        result = CrawlResult(
+            url, outcome.status, outcome.title or title, outcome.chars, outcome.chunks, depth, fetched_at, outcome.code,
             outcome.params,
-        ), links
+        )  # fmt: skip
+        return result, links
 
     # ---- helpers -----------------------------------------------------------------------------------------------
     @staticmethod
@@ -390,14 +454,7 @@ class Crawler:
     def _sitemap_pages(self, url: str, fetcher: Fetcher) -> tuple[list[str], list[CrawlResult]]:
         """Page URLs from sitemaps: `url` itself when it is an XML sitemap, else robots.txt `Sitemap:` lines and
         `/sitemap.xml` of its site (sitemap indexes are followed, up to 20 files)."""
-        site = _site(url)
-        candidates = [url] if urlsplit(url).path.lower().endswith((".xml", ".xml.gz")) else []
-        if not candidates:
-            rules = self._robots.get(site) or self._load_robots(site, fetcher)
-            self._robots[site] = rules
-            if isinstance(rules, robotparser.RobotFileParser):
-                candidates += [normalize_url(s) for s in rules.site_maps() or []]
-            candidates.append(site + "/sitemap.xml")
+        candidates = self._sitemap_candidates(url, fetcher)
         pages: list[str] = []
         problems: list[CrawlResult] = []
         done: set[str] = set()
@@ -407,28 +464,34 @@ class Crawler:
                 continue
             done.add(sitemap)
             try:
-                data = fetcher.get(sitemap).data
-                xml = gunzip(data, fetcher.max_bytes) if data[:2] == b"\x1f\x8b" else data
-                # Sitemaps are untrusted XML: no entity expansion, no network access, no DTD.
-                parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-                root = lxml.etree.fromstring(xml, parser=parser)
+                root = _sitemap_root(fetcher, sitemap)
             except (TokkaError, lxml.etree.XMLSyntaxError, OSError) as e:
                 if sitemap == url or not pages:
                     params = e.params if isinstance(e, TokkaError) else {"url": sitemap, "detail": str(e)[:200]}
-                    problems.append(
-                        CrawlResult(sitemap, "failed", code=getattr(e, "code", "err.fetch_failed"), params=params)
-                    )
+                    code = getattr(e, "code", "err.fetch_failed")
+                    problems.append(CrawlResult(sitemap, "failed", code=code, params=params))
                 continue
-            for loc in root.iter("{*}loc"):
-                target = normalize_url((loc.text or "").strip())
-                parent = lxml.etree.QName(loc.getparent().getparent()).localname if loc.getparent() is not None else ""
-                if parent == "sitemapindex":
+            for target, is_index in _sitemap_locations(root):
+                if is_index:
                     candidates.append(target)
                 elif target not in pages:
                     pages.append(target)
         if pages:
             problems = [p for p in problems if p.url == url]
         return pages, problems
+
+    def _sitemap_candidates(self, url: str, fetcher: Fetcher) -> list[str]:
+        if urlsplit(url).path.lower().endswith((".xml", ".xml.gz")):
+            return [url]
+        site = _site(url)
+        rules = self._robots.get(site) or self._load_robots(site, fetcher)
+        self._robots[site] = rules
+        candidates = (
+            [normalize_url(s) for s in rules.site_maps() or []]
+            if isinstance(rules, robotparser.RobotFileParser)
+            else []
+        )
+        return [*candidates, site + "/sitemap.xml"]
 
     def _prune(self, sites: set[str], found: set[str], ingestor: PageSink) -> Iterator[CrawlResult]:
         for record in ingestor.store.sources():
@@ -437,6 +500,21 @@ class Crawler:
                 yield CrawlResult(
                     record.source, "removed", record.title, record.chars, record.chunks, code="err.page_gone"
                 )
+
+
+def _sitemap_root(fetcher: Fetcher, sitemap: str) -> lxml.etree._Element:
+    """A sitemap's XML (gzip inflated with a cap). Sitemaps are untrusted: no entities, no network, no DTD."""
+    data = fetcher.get(sitemap).data
+    xml = gunzip(data, fetcher.max_bytes) if data[:2] == b"\x1f\x8b" else data
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return lxml.etree.fromstring(xml, parser=parser)
+
+
+def _sitemap_locations(root: lxml.etree._Element) -> Iterator[tuple[str, bool]]:
+    """`(url, is another sitemap)` for every `<loc>` of a sitemap or sitemap index."""
+    for loc in root.iter("{*}loc"):
+        parent = lxml.etree.QName(loc.getparent().getparent()).localname if loc.getparent() is not None else ""
+        yield normalize_url((loc.text or "").strip()), parent == "sitemapindex"
 
 
 def _page_text(page: Fetched) -> str:

@@ -2,7 +2,7 @@
 
 The converter is not installed by pip with llama-cpp-python; it ships only in its source distribution. We fetch
 that sdist once through pip (the package registry), extract `convert_hf_to_gguf.py`, `convert_lora_to_gguf.py`,
-`conversion/` and the matching `gguf-py/` (the PyPI `gguf` is older than the vendored one, `shared/notes/ml.md` §4),
+`conversion/` and the matching `gguf-py/` (the PyPI `gguf` is older than the vendored one, docs/models.md §3.2),
 and keep them in a cache folder. `make setup` does this ahead of time so exporting works offline later.
 
 Never Unsloth's `save_pretrained_gguf`: it clones llama.cpp and installs system packages at run time.

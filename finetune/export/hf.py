@@ -1,6 +1,6 @@
 """Save a from-scratch model as a Hugging Face folder that `transformers` and llama.cpp's converter both read:
 `config.json`, `model.safetensors` (HF parameter names), and the original SentencePiece `tokenizer.model`
-(copied, not regenerated: the converter's fallback path tokenises differently, `shared/notes/ml.md` §4)."""
+(copied, not regenerated: the converter's fallback path tokenises differently, docs/models.md §3.3)."""
 
 from __future__ import annotations
 

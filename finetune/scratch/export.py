@@ -51,7 +51,7 @@ def export_run(run_dir: Path, name: str, outtype: str = "f32", ollama: bool = Tr
     gguf = convert_hf_to_gguf(hf_dir, export_dir / f"{name}.gguf", outtype)
 
     @torch.no_grad()
-    def logits(ids: list[int]):  # noqa: ANN202 - numpy array
+    def logits(ids: list[int]):
         return model(torch.tensor([ids]))[0][0, -1].numpy()
 
     tolerance = 0.05 if outtype in ("f32", "f16", "bf16") else 0.5

@@ -1,6 +1,6 @@
 """A SentencePiece tokenizer trained on the collection's own text.
 
-Settings chosen for Japanese and for llama.cpp (`shared/notes/ml.md` §1f, §4):
+Settings chosen for Japanese and for llama.cpp (docs/models.md §1.1, §4):
 - BPE with byte fallback: any character can be written, even one never seen in training;
 - identity normalisation: the text was already NFKC-normalised at ingestion, and llama.cpp does not normalise;
 - pieces of at most 8 characters: llama-cpp-python 0.3.36 drops tokens longer than 32 bytes when detokenising

@@ -22,6 +22,7 @@ import torch
 from finetune.scratch.data import Batches, encode_corpus
 from finetune.scratch.model import Llama, LlamaConfig
 from finetune.scratch.tokenizer import Tokenizer, train_tokenizer
+from tokka.errors import TokkaError
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class TrainConfig:
     checkpoint_every: int = 100
     sample_prompt: str = ""
     seed: int = 1337
-    threads: int = 1  # two threads on a 2-core machine collapse as soon as anything else runs (shared/notes/ml.md)
+    threads: int = 1  # two threads on a 2-core machine collapse as soon as anything else runs (docs/models.md §2)
     device: str = "auto"
     resume: bool = False
 
@@ -150,6 +151,41 @@ def _optimizer(model: Llama, config: TrainConfig, lr: float) -> torch.optim.Adam
     return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95), eps=1e-8)
 
 
+class ScratchTrainingError(TokkaError):
+    """A training run that cannot start (no text in the collection)."""
+
+
+def _resume(
+    config: TrainConfig, path: Path, device: torch.device, peak: float
+) -> tuple[Llama, torch.optim.AdamW, Tokenizer, int, float | None]:
+    """The model, optimizer, tokenizer, next step and best validation loss of a checkpoint."""
+    checkpoint = torch.load(path, map_location=device, weights_only=False)
+    model = Llama(LlamaConfig(**checkpoint["model_config"])).to(device)
+    model.load_state_dict(checkpoint["model"])
+    optimizer = _optimizer(model, config, peak)
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    tokenizer = Tokenizer(path.parent / "tokenizer.model")
+    return model, optimizer, tokenizer, checkpoint["step"] + 1, checkpoint.get("best_val")
+
+
+def _fresh(
+    config: TrainConfig, texts: list[str], device: torch.device, peak: float
+) -> tuple[Llama, torch.optim.AdamW, Tokenizer, int, float | None]:
+    """A new tokenizer trained on `texts`, the corpus encoded, and a new model.
+
+    :raises ScratchTrainingError: `err.scratch_no_text` when there is no text.
+    """
+    if not any(t.strip() for t in texts):
+        raise ScratchTrainingError("err.scratch_no_text", collection="-")
+    out = Path(config.out_dir)
+    preset = PRESETS[config.preset]
+    torch.manual_seed(config.seed)
+    tokenizer = Tokenizer(train_tokenizer(texts, out, vocabulary_size(texts, preset.model.vocab_size)))
+    encode_corpus(texts, tokenizer, out)
+    model = Llama(LlamaConfig(**{**preset.model.to_dict(), "vocab_size": tokenizer.vocab_size})).to(device)
+    return model, _optimizer(model, config, peak), tokenizer, 1, None
+
+
 def train(
     config: TrainConfig, texts: list[str] | None = None, cancel: threading.Event | None = None
 ) -> Iterator[TrainEvent]:
@@ -157,7 +193,8 @@ def train(
 
     :param texts: the training documents (not needed when resuming).
     :param cancel: set it to stop after the current step; a checkpoint is written first.
-    :raises ValueError: for an unknown preset, or no text to train on.
+    :raises ValueError: for an unknown preset.
+    :raises ScratchTrainingError: when there is no text to train on.
     """
     if config.preset not in PRESETS:
         msg = f"Unknown preset {config.preset!r}; choose one of {sorted(PRESETS)}"
@@ -172,25 +209,10 @@ def train(
     checkpoint_path = out / "checkpoint.pt"
 
     if config.resume and checkpoint_path.exists():
-        checkpoint = torch.load(checkpoint_path, map_location=device, weights_only=False)
-        model_config = LlamaConfig(**checkpoint["model_config"])
-        model = Llama(model_config).to(device)
-        model.load_state_dict(checkpoint["model"])
-        optimizer = _optimizer(model, config, peak)
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        start, best_val = checkpoint["step"] + 1, checkpoint.get("best_val")
-        tokenizer = Tokenizer(out / "tokenizer.model")
+        model, optimizer, tokenizer, start, best_val = _resume(config, checkpoint_path, device, peak)
     else:
-        if not texts or not any(t.strip() for t in texts):
-            msg = "There is no text to train on."
-            raise ValueError(msg)
-        torch.manual_seed(config.seed)
-        tokenizer = Tokenizer(train_tokenizer(texts, out, vocabulary_size(texts, preset.model.vocab_size)))
-        encode_corpus(texts, tokenizer, out)
-        model_config = LlamaConfig(**{**preset.model.to_dict(), "vocab_size": tokenizer.vocab_size})
-        model = Llama(model_config).to(device)
-        optimizer = _optimizer(model, config, peak)
-        start, best_val = 1, None
+        model, optimizer, tokenizer, start, best_val = _fresh(config, texts or [], device, peak)
+    model_config = model.config
     train_batches = Batches(out / "train.npy", model_config.max_seq_len, batch_size, config.seed)
     val_batches = Batches(out / "val.npy", model_config.max_seq_len, batch_size, config.seed + 1)
     prompt = config.sample_prompt or tokenizer.decode(train_batches.data[1:9].tolist())

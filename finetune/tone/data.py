@@ -109,10 +109,60 @@ def _from_jsonl(text: str) -> list[Example | None]:
     return rows
 
 
+def _read_rows(path: Path) -> list[Example | None]:
+    """Every row of the file as an example, or None for an unusable row.
+
+    :raises ToneDataError: `err.tone_columns`, `err.json_bad`, `err.sheet_unreadable`.
+    """
+    try:
+        if path.suffix.lower() == ".jsonl":
+            return _from_jsonl(decode_text(path.read_bytes())[0])
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return _from_frame(pd.read_excel(path, dtype=str))[0]
+        text = decode_text(path.read_bytes())[0]
+        return _from_frame(pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python"))[0]
+    except TokkaError:
+        raise
+    except (OSError, ValueError, pd.errors.ParserError) as e:
+        raise ToneDataError("err.sheet_unreadable", detail=str(e)[:200]) from e
+
+
+def _rows_note(key: str, rows: list[int], **params: object) -> tuple[str, dict[str, Any]]:
+    return key, {"rows": ", ".join(map(str, rows[:10])), "n": len(rows), **params}
+
+
+def _checked(
+    rows: list[Example | None], count: Any, max_tokens: int
+) -> tuple[list[Example], list[tuple[str, dict[str, Any]]]]:
+    """The usable examples, and what was dropped and why (empty rows, duplicates, too long); rows count from 2."""
+    examples: list[Example] = []
+    seen: set[str] = set()
+    empty, duplicates, too_long = [], [], []
+    for i, example in enumerate(rows):
+        key = json.dumps(example.messages, ensure_ascii=False) if example is not None else None
+        if key is None:
+            empty.append(i + 2)  # +2: the header line, 1-based
+        elif key in seen:
+            duplicates.append(i + 2)
+        elif count("".join(m["content"] for m in example.messages)) > max_tokens:
+            too_long.append(i + 2)
+        else:
+            seen.add(key)
+            examples.append(example)
+    problems = []
+    if empty:
+        problems.append(_rows_note("warn.tone_empty_rows", empty))
+    if duplicates:
+        problems.append(_rows_note("warn.tone_duplicates", duplicates))
+    if too_long:
+        problems.append(_rows_note("warn.tone_too_long", too_long, max=max_tokens))
+    return examples, problems
+
+
 def load_examples(
     path: Path | str,
     tokens: Any = None,
-    max_tokens: int = 2048,  # noqa: ANN401 - a tokenizer
+    max_tokens: int = 2048,
     validation_fraction: float = 0.1,
     seed: int = 0,
 ) -> DataReport:
@@ -121,46 +171,8 @@ def load_examples(
     :param tokens: a function text → token count (for the length check); without it, characters are counted.
     :raises ToneDataError: `err.tone_columns`, `err.json_bad`, `err.tone_too_few`, `err.sheet_unreadable`.
     """
-    path = Path(path)
-    try:
-        if path.suffix.lower() == ".jsonl":
-            rows = _from_jsonl(decode_text(path.read_bytes())[0])
-        elif path.suffix.lower() in (".xlsx", ".xlsm"):
-            rows = _from_frame(pd.read_excel(path, dtype=str))[0]
-        else:
-            rows = _from_frame(
-                pd.read_csv(io.StringIO(decode_text(path.read_bytes())[0]), dtype=str, sep=None, engine="python")
-            )[0]
-    except TokkaError:
-        raise
-    except (OSError, ValueError, pd.errors.ParserError) as e:
-        raise ToneDataError("err.sheet_unreadable", detail=str(e)[:200]) from e
-    problems: list[tuple[str, dict[str, Any]]] = []
-    empty = [i + 2 for i, r in enumerate(rows) if r is None]  # +2: header line, 1-based
-    if empty:
-        problems.append(("warn.tone_empty_rows", {"rows": ", ".join(map(str, empty[:10])), "n": len(empty)}))
-    examples: list[Example] = []
-    seen: set[str] = set()
-    duplicates, too_long = [], []
-    count = tokens or len
-    for i, example in enumerate(rows):
-        if example is None:
-            continue
-        key = json.dumps(example.messages, ensure_ascii=False)
-        if key in seen:
-            duplicates.append(i + 2)
-            continue
-        seen.add(key)
-        if count("".join(m["content"] for m in example.messages)) > max_tokens:
-            too_long.append(i + 2)
-            continue
-        examples.append(example)
-    if duplicates:
-        problems.append(("warn.tone_duplicates", {"rows": ", ".join(map(str, duplicates[:10])), "n": len(duplicates)}))
-    if too_long:
-        problems.append(
-            ("warn.tone_too_long", {"rows": ", ".join(map(str, too_long[:10])), "n": len(too_long), "max": max_tokens})
-        )
+    rows = _read_rows(Path(path))
+    examples, problems = _checked(rows, tokens or len, max_tokens)
     if len(examples) < MIN_EXAMPLES:
         raise ToneDataError("err.tone_too_few", n=len(examples), minimum=MIN_EXAMPLES)
     order = list(range(len(examples)))
@@ -172,11 +184,12 @@ def load_examples(
     return report
 
 
-def preview_frame(report: DataReport, limit: int = 50) -> pd.DataFrame:
-    """The first examples as a table (system, question, reply)."""
+def preview_frame(report: DataReport, headers: list[str] | None = None, limit: int = 50) -> pd.DataFrame:
+    """The first examples as a table (system, question, reply); `headers` names the three columns."""
     rows = []
     for example in report.examples[:limit]:
         system = next((m["content"] for m in example.messages if m["role"] == "system"), "")
         question = next((m["content"] for m in reversed(example.messages) if m["role"] == "user"), "")
         rows.append({"system": system, "question": question, "reply": example.reply})
-    return pd.DataFrame(rows, columns=["system", "question", "reply"])
+    frame = pd.DataFrame(rows, columns=["system", "question", "reply"])
+    return frame.set_axis(headers, axis=1) if headers else frame

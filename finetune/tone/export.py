@@ -46,7 +46,7 @@ class ToneExport:
     registration: Registration | None
 
 
-def ollama_template(tokenizer: Any) -> tuple[str, list[str]]:  # noqa: ANN401 - a transformers tokenizer
+def ollama_template(tokenizer: Any) -> tuple[str, list[str]]:
     """The Go TEMPLATE for Ollama and the stop strings, derived from the tokenizer's Jinja chat template."""
     ensure_chat_template(tokenizer)
     user_only = render(tokenizer, [{"role": "user", "content": _USER}], add_generation_prompt=True)
@@ -56,7 +56,7 @@ def ollama_template(tokenizer: Any) -> tuple[str, list[str]]:  # noqa: ANN401 - 
             [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": _USER}],
             add_generation_prompt=True,
         )
-    except Exception:  # noqa: BLE001 - some templates refuse a system role; then there is none
+    except Exception:
         with_system = None
     bos = tokenizer.bos_token or ""
 
@@ -77,7 +77,7 @@ def ollama_template(tokenizer: Any) -> tuple[str, list[str]]:  # noqa: ANN401 - 
     return template, list(dict.fromkeys(stops))
 
 
-def merge_adapter(base: str, adapter_dir: Path, out_dir: Path) -> tuple[Any, Any]:  # noqa: ANN401
+def merge_adapter(base: str, adapter_dir: Path, out_dir: Path) -> tuple[Any, Any]:
     """Reload the base in 16-bit (32-bit on CPU), merge the LoRA adapter, save the merged folder."""
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -90,7 +90,7 @@ def merge_adapter(base: str, adapter_dir: Path, out_dir: Path) -> tuple[Any, Any
     ensure_chat_template(tokenizer)
     tokenizer.save_pretrained(str(out_dir))
     original = Path(base) / "tokenizer.model"
-    if original.is_file():  # the converter's fallback without it tokenises differently (shared/notes/ml.md §4)
+    if original.is_file():  # the converter's fallback without it tokenises differently (docs/models.md §3.3)
         shutil.copyfile(original, out_dir / "tokenizer.model")
     return merged.eval(), tokenizer
 
@@ -112,7 +112,7 @@ def export_tuned(run_dir: Path, name: str, quant: str | None = None, ollama: boo
     gguf = convert_hf_to_gguf(export_dir / "merged", export_dir / f"{name}.gguf", outtype)
 
     @torch.no_grad()
-    def logits(ids: list[int]):  # noqa: ANN202 - numpy array
+    def logits(ids: list[int]):
         return model(torch.tensor([ids], device=model.device)).logits[0, -1].float().cpu().numpy()
 
     def tokens(text: str) -> list[int]:

@@ -1,5 +1,5 @@
 """Tone tuning with LoRA: QLoRA (4-bit base, bitsandbytes) on Unsloth when an NVIDIA GPU is there, transformers +
-PEFT otherwise (bitsandbytes' 4-bit works on CPU too, `shared/notes/ml.md` §2d). One plain training loop serves
+PEFT otherwise (bitsandbytes' 4-bit works on CPU too, docs/models.md §5.3). One plain training loop serves
 both, so what the CPU tests exercise is what the GPU runs: the loss counts only the reply's tokens, the
 validation loss drives early stopping, and a checkpoint (adapter + optimizer + step) can be resumed.
 
@@ -139,7 +139,7 @@ def choose_backend(name: str) -> str:
     return "peft"
 
 
-def ensure_chat_template(tokenizer: Any) -> str:  # noqa: ANN401 - a transformers tokenizer
+def ensure_chat_template(tokenizer: Any) -> str:
     """The tokenizer's chat template, or tokka's default one (set on the tokenizer)."""
     if not getattr(tokenizer, "chat_template", None):
         tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
@@ -148,12 +148,12 @@ def ensure_chat_template(tokenizer: Any) -> str:  # noqa: ANN401 - a transformer
     return tokenizer.chat_template
 
 
-def render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool = False) -> str:  # noqa: ANN401
+def render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt: bool = False) -> str:
     """Messages as the model sees them (the chat template applied)."""
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
 
-def encode(tokenizer: Any, example: Example, max_len: int) -> tuple[list[int], list[int]]:  # noqa: ANN401
+def encode(tokenizer: Any, example: Example, max_len: int) -> tuple[list[int], list[int]]:
     """Token ids and labels; the labels hide everything but the reply (-100), so only the reply is learnt."""
     prompt = render(tokenizer, example.messages[:-1], add_generation_prompt=True)
     full = render(tokenizer, example.messages)
@@ -258,7 +258,7 @@ def _gpu_memory() -> float | None:
 
 
 @torch.no_grad()
-def _validation_loss(model: Any, batches: list[dict[str, torch.Tensor]]) -> float:  # noqa: ANN401
+def _validation_loss(model: Any, batches: list[dict[str, torch.Tensor]]) -> float:
     model.eval()
     losses = [float(model(**batch).loss) for batch in batches]
     model.train()

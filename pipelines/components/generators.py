@@ -1,7 +1,7 @@
 """A chat generator over a local GGUF file with llama-cpp-python, so an assistant runs with no server at all.
 
 Why our own component instead of `llama-cpp-haystack`'s `LlamaCppChatGenerator`: we need three things it does not
-give (see `shared/notes/ml.md` §1): the system prompt folded into the first user turn for chat formats that drop it
+give (see docs/models.md §1): the system prompt folded into the first user turn for chat formats that drop it
 (Gemma), the fix for llama-cpp-python's 32-byte detokenisation buffer (tokens of 11+ kana/kanji vanished from the
 output; upstream abetlen/llama-cpp-python#2362), and one loaded model shared by every pipeline in the process with
 generation serialised (a llama.cpp context is not thread-safe).

@@ -39,7 +39,9 @@ def launch(monkeypatch: pytest.MonkeyPatch, quick_assistants: Path, tmp_path: Pa
     from apps.launcher import prepare
 
     monkeypatch.setenv("TOKKA_EMBEDDER", "offline")
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))  # each app's own upload cache  # a hybrid sample collection, as on a laptop without Ollama
+    monkeypatch.setenv(
+        "GRADIO_TEMP_DIR", str(tmp_path / "gradio")
+    )  # each app's own upload cache  # a hybrid sample collection, as on a laptop without Ollama
     get_settings.cache_clear()
     started = []
     contexts: list = []

@@ -12,7 +12,7 @@ OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it as root)")
-def test_ask_in_the_browser_and_see_answer_and_sources(launch) -> None:  # noqa: ANN001
+def test_ask_in_the_browser_and_see_answer_and_sources(launch) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url = launch()
@@ -52,7 +52,7 @@ def test_ask_in_the_browser_and_see_answer_and_sources(launch) -> None:  # noqa:
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it as root)")
-def test_a_new_assistant_appears_in_the_chat_picker_at_once(launch) -> None:  # noqa: ANN001
+def test_a_new_assistant_appears_in_the_chat_picker_at_once(launch) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url = launch()

@@ -35,7 +35,7 @@ def _untouched(value: object) -> bool:
     return isinstance(value, dict) and value.get("__type__") == "update" and "value" not in value
 
 
-def test_form_to_yaml_to_registry_to_chat(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_form_to_yaml_to_registry_to_chat(launch, quick_assistants: Path) -> None:
     client = Client(launch(), verbose=False)
     preview, issues, _ = client.predict(*FORM, api_name="/preview")
     assert "見学案内係" in preview and "LocalGGUFChatGenerator" in preview
@@ -52,13 +52,13 @@ def test_form_to_yaml_to_registry_to_chat(launch, quick_assistants: Path) -> Non
     assert "もうあります" in form_message
 
 
-def test_a_bad_form_is_explained_without_touching_the_editor(launch) -> None:  # noqa: ANN001
+def test_a_bad_form_is_explained_without_touching_the_editor(launch) -> None:
     client = Client(launch(), verbose=False)
     editor, issues, form_message = client.predict("bad id!", *FORM[1:], api_name="/preview")
     assert "ファイル名" in form_message and _untouched(editor) and _untouched(issues)
 
 
-def test_validate_try_save_and_restore(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_validate_try_save_and_restore(launch, quick_assistants: Path) -> None:
     client = Client(launch(), verbose=False)
     _, original, _, issues, _ = client.predict("offline_guide", api_name="/load_assistant")
     assert "誤りはありません" in issues or "⚠" in issues
@@ -90,7 +90,7 @@ def test_validate_try_save_and_restore(launch, quick_assistants: Path) -> None: 
     assert "戻しました" in message
 
 
-def test_duplicate_and_delete(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_duplicate_and_delete(launch, quick_assistants: Path) -> None:
     client = Client(launch(), verbose=False)
     picker, text, *_ = client.predict("offline_guide", "offline_copy", api_name="/duplicate_assistant")
     assert (quick_assistants / "offline_copy.yaml").is_file() and "(コピー)" in text and picker == "offline_copy"
@@ -100,7 +100,7 @@ def test_duplicate_and_delete(launch, quick_assistants: Path) -> None:  # noqa: 
     assert not (quick_assistants / "offline_copy.yaml").exists()
 
 
-def test_modules_outside_the_allowlist_cannot_be_saved(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_modules_outside_the_allowlist_cannot_be_saved(launch, quick_assistants: Path) -> None:
     client = Client(launch(), verbose=False)
     _, original, *_ = client.predict("offline_guide", api_name="/load_assistant")
     evil = original.replace("pipelines.components.answer.CitedAnswerBuilder", "subprocess.Popen")
@@ -109,7 +109,7 @@ def test_modules_outside_the_allowlist_cannot_be_saved(launch, quick_assistants:
     assert not (quick_assistants / "evil.yaml").exists()
 
 
-def test_only_admins_can_edit(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_only_admins_can_edit(launch, quick_assistants: Path) -> None:
     url = launch(auth=[("admin", "a-pass"), ("staff", "s-pass")], admins=frozenset({"admin"}))
     staff = Client(url, auth=("staff", "s-pass"), verbose=False)
     admin = Client(url, auth=("admin", "a-pass"), verbose=False)
@@ -124,7 +124,7 @@ def test_only_admins_can_edit(launch, quick_assistants: Path) -> None:  # noqa: 
     assert "保存しました" in message
 
 
-def test_evaluation_in_the_tab(launch, tmp_path: Path, quick_assistants: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_evaluation_in_the_tab(launch, tmp_path: Path, quick_assistants: Path, monkeypatch) -> None:
     make_fruit_collection(tmp_path)
     (quick_assistants / "fruit.yaml").write_text(fruit_assistant(), encoding="utf-8")
     client = Client(launch(), verbose=False)

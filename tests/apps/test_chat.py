@@ -15,7 +15,7 @@ def _answer_text(message: dict) -> str:
     return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
 
 
-def test_a_japanese_question_gets_a_streamed_answer_and_sources(launch) -> None:  # noqa: ANN001
+def test_a_japanese_question_gets_a_streamed_answer_and_sources(launch) -> None:
     client = Client(launch(), verbose=False)
     job = client.submit(QUESTION, "offline_guide", api_name="/ask")
     updates = list(job)
@@ -44,7 +44,7 @@ def test_a_japanese_question_gets_a_streamed_answer_and_sources(launch) -> None:
     assert "### user" in prompt and "塩化ビニル" in prompt
 
 
-def test_ollama_down_is_explained_and_passages_shown(launch) -> None:  # noqa: ANN001
+def test_ollama_down_is_explained_and_passages_shown(launch) -> None:
     client = Client(launch(), verbose=False)
     chat, sources, _, notice, _ = client.predict("工房は何時まで開いていますか？", "school_guide", api_name="/ask")
     answer = _answer_text(chat[-1])
@@ -53,7 +53,7 @@ def test_ollama_down_is_explained_and_passages_shown(launch) -> None:  # noqa: A
     assert "tokka-card" in sources  # the retrieved passages are still there
 
 
-def test_history_is_per_session(launch) -> None:  # noqa: ANN001
+def test_history_is_per_session(launch) -> None:
     url = launch()
     first, second = Client(url, verbose=False), Client(url, verbose=False)
     first.predict("工房は何時まで開いていますか？", "offline_guide", api_name="/ask")
@@ -66,7 +66,7 @@ def test_history_is_per_session(launch) -> None:  # noqa: ANN001
     assert [_answer_text(m) for m in chat if m["role"] == "user"] == ["駐車場はありますか？"]
 
 
-def test_eight_concurrent_sessions_without_cross_talk(launch) -> None:  # noqa: ANN001
+def test_eight_concurrent_sessions_without_cross_talk(launch) -> None:
     url = launch()
     questions = [f"質問{i}: 3Dプリンターの予約は何時までですか？" for i in range(8)]
     results: dict[int, list] = {}
@@ -76,7 +76,7 @@ def test_eight_concurrent_sessions_without_cross_talk(launch) -> None:  # noqa: 
         try:
             client = Client(url, verbose=False)
             results[i] = client.predict(questions[i], "offline_guide", api_name="/ask")[0]
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(8)]
@@ -92,7 +92,7 @@ def test_eight_concurrent_sessions_without_cross_talk(launch) -> None:  # noqa: 
         assert not _answer_text(chat[-1]).startswith("⚠")
 
 
-def test_empty_question_is_explained_in_the_message_area(launch) -> None:  # noqa: ANN001
+def test_empty_question_is_explained_in_the_message_area(launch) -> None:
     client = Client(launch(), verbose=False)
     chat, sources, prompt, notice, question = client.predict("   ", "offline_guide", api_name="/ask")
     assert "質問を入力してください" in notice
@@ -100,7 +100,7 @@ def test_empty_question_is_explained_in_the_message_area(launch) -> None:  # noq
         assert isinstance(untouched, dict) and untouched.get("__type__") == "update" and "value" not in untouched
 
 
-def test_status_line(launch) -> None:  # noqa: ANN001
+def test_status_line(launch) -> None:
     client = Client(launch(), verbose=False)
     status = client.predict(api_name="/status")
     assert "内蔵ストア" in status and "Ollama" in status and "接続できません" in status

@@ -32,7 +32,7 @@ def _files(folder: Path) -> list[Path]:
     return [guide, sjis, pdf, docx, empty]
 
 
-def test_upload_status_documents_search_and_delete(launch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_upload_status_documents_search_and_delete(launch, tmp_path: Path) -> None:
     client = Client(launch(), verbose=False)
     message, name_box = client.predict("会報", "none", api_name="/create_collection")
     assert "会報" in message and name_box == ""
@@ -46,7 +46,12 @@ def test_upload_status_documents_search_and_delete(launch, tmp_path: Path) -> No
     assert rows["空.txt"][4].startswith("失敗: ファイルが空です")
     assert "追加 4" in text and "失敗 1" in text and "完了" in text
     uploads = manage.uploads_dir("会報")
-    assert sorted(p.name for p in uploads.iterdir()) == ["お知らせ.txt", "会報.pdf", "案内.md", "規則.docx"]  # the refused file is not kept
+    assert sorted(p.name for p in uploads.iterdir()) == [
+        "お知らせ.txt",
+        "会報.pdf",
+        "案内.md",
+        "規則.docx",
+    ]  # the refused file is not kept
 
     # Uploading the same file again is a no-op.
     status, _ = client.predict("会報", [handle_file(str(files[0]))], api_name="/add_files")
@@ -76,7 +81,7 @@ def test_upload_status_documents_search_and_delete(launch, tmp_path: Path) -> No
     assert open_store("会報").info() is None and not uploads.exists()
 
 
-def test_creating_a_bad_or_existing_collection_is_explained(launch) -> None:  # noqa: ANN001
+def test_creating_a_bad_or_existing_collection_is_explained(launch) -> None:
     client = Client(launch(), verbose=False)
     message, _ = client.predict("a/b", "none", api_name="/create_collection")
     assert "使えません" in message
@@ -84,7 +89,7 @@ def test_creating_a_bad_or_existing_collection_is_explained(launch) -> None:  # 
     assert "すでにあります" in message
 
 
-def test_reindex_changes_the_embedding_model(launch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_reindex_changes_the_embedding_model(launch, tmp_path: Path) -> None:
     client = Client(launch(), verbose=False)
     client.predict("再", "none", api_name="/create_collection")
     client.predict("再", [handle_file(str(p)) for p in _files(tmp_path / "up")[:2]], api_name="/add_files")
@@ -98,7 +103,7 @@ def test_reindex_changes_the_embedding_model(launch, tmp_path: Path) -> None:  #
     assert "ハイブリッド" in tokens and results["data"][0][4] != "-"  # vector scores now
 
 
-def test_crawl_in_the_tab(launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_crawl_in_the_tab(launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKKA_CRAWL_ALLOW_PRIVATE", "1")
     get_settings.cache_clear()
     client = Client(launch(), verbose=False)
@@ -114,7 +119,7 @@ def test_crawl_in_the_tab(launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "完了" in message
 
 
-def test_private_addresses_refused_in_the_tab(launch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_private_addresses_refused_in_the_tab(launch, tmp_path: Path) -> None:
     client = Client(launch(), verbose=False)
     client.predict("web", "none", api_name="/create_collection")
     with LocalSite(tmp_path / "site") as site:
@@ -128,7 +133,7 @@ class _CancelAfter(Job):
 
     n = 2
 
-    def publish(self, snapshot=None, progress=None, note=None) -> None:  # noqa: ANN001
+    def publish(self, snapshot=None, progress=None, note=None) -> None:
         super().publish(snapshot, progress, note)
         if snapshot is not None and len(snapshot) >= self.n:
             self.cancel.set()
@@ -171,7 +176,7 @@ def test_cancelling_reindex_stops_early_and_writes_nothing(tmp_path: Path, monke
     monkeypatch.setattr(manage_module, "embed_texts", counting)
     job = Job(1, "reindex", "collection:取消", "local", "再インデックス")
 
-    def press_cancel(snapshot=None, progress=None, note=None) -> None:  # noqa: ANN001
+    def press_cancel(snapshot=None, progress=None, note=None) -> None:
         Job.publish(job, snapshot, progress, note)
         if batches:
             job.cancel.set()  # after the first batch was embedded

@@ -59,7 +59,7 @@ def test_errors_go_to_the_message_area_and_never_replace_outputs(ctx: AppContext
 
 
 def test_generators_are_guarded_too(ctx: AppContext) -> None:
-    def stream(n: int):  # noqa: ANN202
+    def stream(n: int):
         yield from range(n)
 
     wrapper = guarded(ctx, Permission.ADMIN, stream)

@@ -11,8 +11,8 @@ from apps.jobs import JobBusyError, JobRunner
 from tokka.errors import TokkaError
 
 
-def _steps(n: int, gate: threading.Event | None = None):  # noqa: ANN202
-    def work(job) -> None:  # noqa: ANN001
+def _steps(n: int, gate: threading.Event | None = None):
+    def work(job) -> None:
         for i in range(n):
             if job.cancel.is_set():
                 return
@@ -61,7 +61,7 @@ def test_cancel_stops_between_steps_and_says_so() -> None:
 def test_a_failing_job_reports_its_error_and_releases_the_resource() -> None:
     runner = JobRunner()
 
-    def fail(job) -> None:  # noqa: ANN001
+    def fail(job) -> None:
         raise TokkaError("err.invalid_name", name="x")
 
     job = runner.submit("upload", "collection:c", "admin", "x", fail)

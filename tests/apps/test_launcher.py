@@ -46,7 +46,7 @@ def test_credentials_from_arguments_and_file(tmp_path: Path) -> None:
         parse_credentials([], str(tmp_path / "missing.txt"), "ja")
 
 
-def test_login_is_enforced(launch) -> None:  # noqa: ANN001
+def test_login_is_enforced(launch) -> None:
     from gradio_client import Client
 
     url = launch(auth=[("staff", "secret")])

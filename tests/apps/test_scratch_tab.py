@@ -14,7 +14,7 @@ from apps.jobs import Job
 from finetune.scratch.train import TrainConfig
 
 
-def test_train_export_generate(launch) -> None:  # noqa: ANN001
+def test_train_export_generate(launch) -> None:
     client = Client(launch(), verbose=False)
     job = client.submit("samples", "cpu-tiny", 6, 2, False, api_name="/train_scratch")
     updates = list(job)
@@ -23,7 +23,11 @@ def test_train_export_generate(launch) -> None:  # noqa: ANN001
     series = {row[2] for row in plot["value"]["data"]} if "value" in plot else {row[2] for row in plot["data"]}
     assert series == {"学習", "検証"}
     assert samples.startswith("**6**") and "完了" in status
-    trained = int(re.search(r"パラメータ ([\d,]+)", status.replace("学習開始: ", "")).group(1).replace(",", "")) if "パラメータ" in status else None
+    trained = (
+        int(re.search(r"パラメータ ([\d,]+)", status.replace("学習開始: ", "")).group(1).replace(",", ""))
+        if "パラメータ" in status
+        else None
+    )
 
     pieces = client.predict(
         "samples", "cpu-tiny", "モノづくり塾では3Dプリンターの使い方を学べます。", api_name="/tokenize"
@@ -44,7 +48,9 @@ def test_the_size_shows_the_parameters_the_model_really_gets() -> None:
 
     ensure_sample_collection()
     ctx = AppContext(lang="ja")
-    shown = int(re.search(r"\*\*([\d,]+)\*\*", scratch.preset_info(ctx, "samples", "cpu-tiny")).group(1).replace(",", ""))
+    shown = int(
+        re.search(r"\*\*([\d,]+)\*\*", scratch.preset_info(ctx, "samples", "cpu-tiny")).group(1).replace(",", "")
+    )
     folder = scratch.run_dir(ctx, "samples", "cpu-tiny")
     from finetune.scratch.data import collection_texts
 
@@ -54,7 +60,7 @@ def test_the_size_shows_the_parameters_the_model_really_gets() -> None:
 
 
 class _CancelAt(Job):
-    def publish(self, snapshot=None, progress=None, note=None) -> None:  # noqa: ANN001
+    def publish(self, snapshot=None, progress=None, note=None) -> None:
         super().publish(snapshot, progress, note)
         if snapshot is not None and len([p for p in snapshot.points if p[2] == "train"]) >= 3:
             self.cancel.set()
@@ -67,10 +73,14 @@ def test_cancel_keeps_a_checkpoint_to_resume_and_says_so() -> None:
     ensure_sample_collection()
     ctx = AppContext(lang="ja")
     folder = scratch.run_dir(ctx, "samples", "cpu-tiny")
-    config = TrainConfig(out_dir=str(folder), steps=50, batch_size=2, eval_every=5, sample_every=25, checkpoint_every=25)
+    config = TrainConfig(
+        out_dir=str(folder), steps=50, batch_size=2, eval_every=5, sample_every=25, checkpoint_every=25
+    )
     job = _CancelAt(1, "scratch", "trainer", "local", "学習")
     scratch.train_work(ctx, config, collection_texts("samples"))(job)
-    assert "中断しました" in job.snapshot.status and "data/scratch/samples-cpu-tiny/checkpoint.pt" in job.snapshot.status
+    assert (
+        "中断しました" in job.snapshot.status and "data/scratch/samples-cpu-tiny/checkpoint.pt" in job.snapshot.status
+    )
     import torch
 
     assert torch.load(folder / "checkpoint.pt", weights_only=False)["step"] == 3

@@ -25,10 +25,27 @@ def tiny_base(tmp_path: Path) -> str:
 def _train_args(data: object, base: str, steps: int, detailed: bool = True) -> list[object]:
     # name, data, base, strength, memory, rank, alpha, targets, max_len, epochs, steps, lr, patience, 4-bit, resume,
     # detailed
-    return ["tab-tone", data, base, "standard", "cpu", 4, 8, ["q_proj", "v_proj"], 0, 1, steps, 0.005, 0, True, False, detailed]
+    return [
+        "tab-tone",
+        data,
+        base,
+        "standard",
+        "cpu",
+        4,
+        8,
+        ["q_proj", "v_proj"],
+        0,
+        1,
+        steps,
+        0.005,
+        0,
+        True,
+        False,
+        detailed,
+    ]
 
 
-def test_upload_check_train_export(launch, tmp_path: Path, tiny_base: str) -> None:  # noqa: ANN001
+def test_upload_check_train_export(launch, tmp_path: Path, tiny_base: str) -> None:
     data = write_examples(tmp_path / "examples.jsonl")
     client = Client(launch(), verbose=False)
     preview, notes, template = client.predict(handle_file(str(data)), tiny_base, api_name="/check_data")
@@ -47,7 +64,7 @@ def test_upload_check_train_export(launch, tmp_path: Path, tiny_base: str) -> No
     assert "✓" in report and modelfile.startswith("FROM ./tab-tone.gguf")
 
 
-def test_a_server_path_is_never_a_base_model(launch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_server_path_is_never_a_base_model(launch, tmp_path: Path) -> None:
     data = write_examples(tmp_path / "examples.jsonl")
     client = Client(launch(), verbose=False)
     answers = set()
@@ -61,13 +78,15 @@ def test_a_server_path_is_never_a_base_model(launch, tmp_path: Path) -> None:  #
 class _CancelAt(Job):
     """A job whose owner presses Cancel after the third training step."""
 
-    def publish(self, snapshot=None, progress=None, note=None) -> None:  # noqa: ANN001
+    def publish(self, snapshot=None, progress=None, note=None) -> None:
         super().publish(snapshot, progress, note)
         if snapshot is not None and len([p for p in snapshot.points if p[2] == "train"]) >= 3:
             self.cancel.set()
 
 
-def test_cancel_writes_a_checkpoint_and_says_so(tmp_path: Path, tiny_base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_writes_a_checkpoint_and_says_so(
+    tmp_path: Path, tiny_base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "gradio"
     cache.mkdir()
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(cache))

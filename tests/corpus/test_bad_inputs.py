@@ -15,56 +15,110 @@ from tests.fixtures import docx_bytes, write_html, write_pdf
 from tokka.settings import get_settings
 
 
-def _make_bad(kind: str, folder: Path) -> Path:
-    if kind == "empty":
-        path = folder / "空.txt"
-        path.write_bytes(b"")
-    elif kind == "corrupt_pdf":
-        good = write_pdf(folder / "good.pdf", ["本文です。"]).read_bytes()
-        path = folder / "壊れた.pdf"
-        path.write_bytes(good[: len(good) // 3])  # truncated: no xref, no trailer
-    elif kind == "not_a_pdf":
-        path = folder / "偽物.pdf"
-        path.write_bytes("これはPDFではありません".encode())
-    elif kind == "encrypted_pdf":
-        path = write_pdf(folder / "秘密.pdf", ["秘密の本文です。"], encrypt_password="himitsu")
-    elif kind == "binary_txt":
-        path = folder / "画像.txt"
-        path.write_bytes(bytes(range(256)) * 64)
-    elif kind == "unknown_ext":
-        path = folder / "図面.dwg"
-        path.write_bytes(b"AC1032 drawing")
-    elif kind == "huge_txt":
-        path = folder / "巨大.txt"
-        line = ("大きなファイルの一行です。" * 10 + "\n").encode()
-        with path.open("wb") as handle:
-            for _ in range(50 * 2**20 // len(line) + 1):
-                handle.write(line)
-    elif kind == "html_no_text":
-        path = write_html(folder / "空ページ.html", "空", "<script>var x = 1;</script><div></div>")
-    elif kind == "corrupt_docx":
-        data = docx_bytes("見出し", ["本文"])
-        path = folder / "壊れた.docx"
-        path.write_bytes(data[:200])
-    elif kind == "docx_missing_part":
-        path = folder / "部品なし.docx"
-        path.write_bytes(docx_bytes("見出し", ["本文"]))
-        with zipfile.ZipFile(path, "a") as z:  # a valid zip, but not an Office document
-            z.writestr("dummy.txt", "x")
-        data = path.read_bytes().replace(b"word/document.xml", b"word/documenX.xml")
-        path.write_bytes(data)
-    elif kind == "corrupt_xlsx":
-        path = folder / "壊れた.xlsx"
-        path.write_bytes(b"PK\x03\x04 not really a workbook")
-    elif kind == "bad_json":
-        path = folder / "壊れた.jsonl"
-        path.write_text('{"text": "一行目"}\n{"text": 二行目}\n', encoding="utf-8")
-    elif kind == "json_without_text":
-        path = folder / "本文なし.json"
-        path.write_text('[{"id": 1, "value": 3}]', encoding="utf-8")
-    else:  # pragma: no cover
-        raise AssertionError(kind)
+def _empty(folder: Path) -> Path:
+    path = folder / "空.txt"
+    path.write_bytes(b"")
     return path
+
+
+def _corrupt_pdf(folder: Path) -> Path:
+    good = write_pdf(folder / "good.pdf", ["本文です。"]).read_bytes()
+    path = folder / "壊れた.pdf"
+    path.write_bytes(good[: len(good) // 3])  # truncated: no xref, no trailer
+    return path
+
+
+def _not_a_pdf(folder: Path) -> Path:
+    path = folder / "偽物.pdf"
+    path.write_bytes("これはPDFではありません".encode())
+    return path
+
+
+def _encrypted_pdf(folder: Path) -> Path:
+    path = write_pdf(folder / "秘密.pdf", ["秘密の本文です。"], encrypt_password="himitsu")
+    return path
+
+
+def _binary_txt(folder: Path) -> Path:
+    path = folder / "画像.txt"
+    path.write_bytes(bytes(range(256)) * 64)
+    return path
+
+
+def _unknown_ext(folder: Path) -> Path:
+    path = folder / "図面.dwg"
+    path.write_bytes(b"AC1032 drawing")
+    return path
+
+
+def _huge_txt(folder: Path) -> Path:
+    path = folder / "巨大.txt"
+    line = ("大きなファイルの一行です。" * 10 + "\n").encode()
+    with path.open("wb") as handle:
+        for _ in range(50 * 2**20 // len(line) + 1):
+            handle.write(line)
+    return path
+
+
+def _html_no_text(folder: Path) -> Path:
+    path = write_html(folder / "空ページ.html", "空", "<script>var x = 1;</script><div></div>")
+    return path
+
+
+def _corrupt_docx(folder: Path) -> Path:
+    data = docx_bytes("見出し", ["本文"])
+    path = folder / "壊れた.docx"
+    path.write_bytes(data[:200])
+    return path
+
+
+def _docx_missing_part(folder: Path) -> Path:
+    path = folder / "部品なし.docx"
+    path.write_bytes(docx_bytes("見出し", ["本文"]))
+    with zipfile.ZipFile(path, "a") as z:  # a valid zip, but not an Office document
+        z.writestr("dummy.txt", "x")
+    data = path.read_bytes().replace(b"word/document.xml", b"word/documenX.xml")
+    path.write_bytes(data)
+    return path
+
+
+def _corrupt_xlsx(folder: Path) -> Path:
+    path = folder / "壊れた.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    return path
+
+
+def _bad_json(folder: Path) -> Path:
+    path = folder / "壊れた.jsonl"
+    path.write_text('{"text": "一行目"}\n{"text": 二行目}\n', encoding="utf-8")
+    return path
+
+
+def _json_without_text(folder: Path) -> Path:
+    path = folder / "本文なし.json"
+    path.write_text('[{"id": 1, "value": 3}]', encoding="utf-8")
+    return path
+
+
+_MAKERS = {
+    "empty": _empty,
+    "corrupt_pdf": _corrupt_pdf,
+    "not_a_pdf": _not_a_pdf,
+    "encrypted_pdf": _encrypted_pdf,
+    "binary_txt": _binary_txt,
+    "unknown_ext": _unknown_ext,
+    "huge_txt": _huge_txt,
+    "html_no_text": _html_no_text,
+    "corrupt_docx": _corrupt_docx,
+    "docx_missing_part": _docx_missing_part,
+    "corrupt_xlsx": _corrupt_xlsx,
+    "bad_json": _bad_json,
+    "json_without_text": _json_without_text,
+}
+
+
+def _make_bad(kind: str, folder: Path) -> Path:
+    return _MAKERS[kind](folder)
 
 
 CASES = {

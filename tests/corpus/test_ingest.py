@@ -48,9 +48,9 @@ def test_re_adding_unchanged_files_is_a_no_op(folder: Path) -> None:
 def test_chunk_ids_are_stable_across_collections_of_the_same_file(folder: Path) -> None:
     Ingestor("one").run([folder / "guide.md"])
     Ingestor("two").run([folder / "guide.md"])
-    assert sorted(d.id for d in open_store("one").filter_documents()) == sorted(
-        d.id for d in open_store("two").filter_documents()
-    )
+    one = sorted(d.id for d in open_store("one").filter_documents())
+    assert one  # something was indexed (two empty lists would prove nothing)
+    assert one == sorted(d.id for d in open_store("two").filter_documents())
 
 
 def test_a_changed_file_replaces_its_chunks(folder: Path) -> None:
@@ -99,7 +99,7 @@ def test_cancel_stops_between_files(folder: Path) -> None:
     cancel = threading.Event()
     seen: list[str] = []
 
-    def progress(done: int, total: int, result) -> None:  # noqa: ANN001
+    def progress(done: int, total: int, result) -> None:
         seen.append(result.status)
         if done == 2:
             cancel.set()

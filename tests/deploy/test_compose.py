@@ -1,8 +1,10 @@
-"""docker-compose.yml, the GPU override and the Dockerfile say what the app needs: the services, healthchecks,
-volumes and environment. `docker compose config` also checks them when the docker CLI has the compose plugin."""
+"""The deployment files agree with each other and with the app: what compose sets is what the app reads and makes
+it start (with logins), every variable is documented, ports and volumes line up. `docker compose config` also
+checks the files when the docker CLI has the compose plugin."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,64 +19,93 @@ def load(name: str) -> dict:
     return yaml.safe_load((REPO / name).read_text(encoding="utf-8"))
 
 
-def test_services_healthchecks_volumes() -> None:
+def env_example() -> dict[str, str]:
+    lines = (REPO / ".env.example").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
+
+
+def substituted(value: str, env: dict[str, str]) -> str:
+    """`${VAR:-default}` and `${VAR}` as compose fills them from `.env`."""
+    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}", lambda m: env.get(m.group(1)) or m.group(2) or "", value)
+
+
+def app_environment() -> dict[str, str]:
+    app = load("docker-compose.yml")["services"]["app"]
+    env = env_example()
+    return dict(substituted(item, env).split("=", 1) for item in app["environment"])
+
+
+def test_every_variable_compose_uses_is_documented_in_env_example() -> None:
+    used = set()
+    for name in ("docker-compose.yml", "docker-compose.gpu.yml"):
+        used |= set(re.findall(r"\$\{(\w+)", (REPO / name).read_text(encoding="utf-8")))
+    assert used - set(env_example()) == set()
+
+
+def test_the_settings_the_app_gets_in_compose(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokka.settings import load_settings
+
+    for key, value in app_environment().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings()
+    assert settings.backend == "elasticsearch" and settings.elasticsearch_url == "http://elasticsearch:9200"
+    assert settings.ollama_url == "http://ollama:11434" and str(settings.data_dir) == "/data"
+    assert (
+        settings.elasticsearch_user == "elastic"
+        and settings.elasticsearch_password == env_example()["ELASTIC_PASSWORD"]
+    )
+    assert settings.chat_model == env_example()["TOKKA_CHAT_MODEL"]
+
+
+def test_the_app_container_starts_only_with_logins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apps.launcher import build_parser, parse_credentials
+
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    command = yaml.safe_load(re.search(r"^CMD (.+)$", dockerfile, re.M).group(1))
+    args = build_parser().parse_args(command[3:])
+    assert args.host == "0.0.0.0"  # reachable from the network: the launcher demands logins for that
+    app = load("docker-compose.yml")["services"]["app"]
+    auth_file = app_environment()["TOKKA_AUTH_FILE"]
+    mounted = {substituted(v, env_example()).split(":")[1] for v in app["volumes"]}
+    assert auth_file in mounted  # the logins file the app reads is the one compose mounts
+    users = tmp_path / "users.txt"
+    users.write_text((REPO / "users.example.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    credentials = parse_credentials([], str(users), "ja")
+    admins = set(app_environment()["TOKKA_ADMINS"].split(","))
+    assert credentials and admins <= {user for user, _ in credentials}  # the example's admin is a login
+
+
+def test_ports_healthchecks_and_volumes_line_up() -> None:
     compose = load("docker-compose.yml")
     services = compose["services"]
-    assert set(services) == {"elasticsearch", "ollama", "ollama-pull", "app"}
-    for name in ("elasticsearch", "ollama"):
-        assert services[name]["healthcheck"]["test"]
-    es = services["elasticsearch"]
-    env = "\n".join(es["environment"])
-    assert "discovery.type=single-node" in env and "ES_JAVA_OPTS" in env and "xpack.security.enabled" in env
-    assert "esdata:/usr/share/elasticsearch/data" in es["volumes"]
-    assert "ollama:/root/.ollama" in services["ollama"]["volumes"]
-    assert services["ollama-pull"]["depends_on"]["ollama"]["condition"] == "service_healthy"
-    assert services["ollama-pull"]["restart"] == "no"
-    assert set(compose["volumes"]) == {"esdata", "ollama", "tokkadata"}
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    port = re.search(r'"--port", "(\d+)"', dockerfile).group(1)
+    assert f"EXPOSE {port}" in dockerfile and f"127.0.0.1:{port}/" in dockerfile  # healthcheck on the served port
+    assert any(p.endswith(f":{port}:{port}") for p in services["app"]["ports"])
+    assert all(p.startswith("127.0.0.1:") for s in services.values() for p in s.get("ports", []))  # not public
+    named = {v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith((".", "$"))}
+    assert named == set(compose["volumes"])
+    data_volume = next(v for v in services["app"]["volumes"] if v.startswith("tokkadata:"))
+    assert data_volume.split(":")[1] == app_environment()["TOKKA_DATA_DIR"]
+    for service in services.values():
+        for dependency, condition in (service.get("depends_on") or {}).items():
+            if condition["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency]
+            if condition["condition"] == "service_completed_successfully":
+                assert services[dependency].get("restart") == "no"
 
 
-def test_the_app_service_gets_what_the_app_reads() -> None:
-    from tokka.settings import Settings  # the variables documented there
-
-    app = load("docker-compose.yml")["services"]["app"]
-    env = dict(item.split("=", 1) for item in app["environment"])
-    assert env["ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
-    assert env["OLLAMA_URL"] == "http://ollama:11434"
-    assert env["TOKKA_DATA_DIR"] == "/data"
-    for variable in ("ELASTICSEARCH_URL", "OLLAMA_URL", "TOKKA_DATA_DIR", "TOKKA_CHAT_MODEL", "TOKKA_EMBEDDING_MODEL"):
-        assert variable in Settings.__doc__
-    assert app["depends_on"] == {
-        "elasticsearch": {"condition": "service_healthy"},
-        "ollama": {"condition": "service_healthy"},
-        "ollama-pull": {"condition": "service_completed_successfully"},
-    }
-    assert "tokkadata:/data" in app["volumes"]
-    assert any(port.endswith(":7860:7860") for port in app["ports"])
-    assert app["build"]["context"] == "."
-
-
-def test_gpu_variant() -> None:
+def test_the_gpu_override_extends_existing_services_and_its_build_argument_is_used() -> None:
+    base = load("docker-compose.yml")["services"]
     gpu = load("docker-compose.gpu.yml")["services"]
-    for name in ("ollama", "app"):
+    assert set(gpu) <= set(base)
+    for name in gpu:
         device = gpu[name]["deploy"]["resources"]["reservations"]["devices"][0]
         assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
-    assert gpu["app"]["build"]["args"]["GPU"] == "1"
-    assert "unsloth" in (REPO / "requirements-gpu.txt").read_text(encoding="utf-8")
-
-
-def test_dockerfile() -> None:
-    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert text.startswith("#") and "FROM python:3.11" in text
-    assert "pip install --no-cache-dir -r requirements.txt" in text and "requirements-gpu.txt" in text
-    assert 'CMD ["python", "-m", "apps", "--host", "0.0.0.0", "--port", "7860"]' in text
-    assert "HEALTHCHECK" in text and "EXPOSE 7860" in text
-    assert ".venv" in (REPO / ".dockerignore").read_text(encoding="utf-8")
-
-
-def test_env_example_documents_the_security_settings() -> None:
-    text = (REPO / ".env.example").read_text(encoding="utf-8")
-    for key in ("ES_SECURITY", "ELASTIC_PASSWORD", "ES_HEAP", "TOKKA_CHAT_MODEL", "TOKKA_EMBEDDING_MODEL"):
-        assert f"{key}=" in text
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    argument = next(iter(gpu["app"]["build"]["args"]))
+    assert f"ARG {argument}" in dockerfile and f'"${argument}" = "1"' in dockerfile
+    assert "requirements-gpu.txt" in dockerfile
 
 
 def _compose_available() -> bool:

@@ -131,7 +131,12 @@ def test_f16_and_q8_exports_stay_close(trained: tuple[Path, list], tmp_path: Pat
 
     run = tmp_path / "run"
     shutil.copytree(trained[0], run)
-    assert export_run(run, "juku-f16", "f16", ollama=False).report.ok
+    f16 = export_run(run, "juku-f16", "f16", ollama=False).report
+    q8 = export_run(run, "juku-q8", "q8_0", ollama=False).report
+    assert f16.ok and q8.ok  # tokens equal, same top-1, logits within each format's tolerance
+    assert f16.max_logit_diff < 0.05 and q8.max_logit_diff < 0.5
+    assert f16.max_logit_diff <= q8.max_logit_diff  # 8-bit weights are coarser than 16-bit ones
+    assert [c.gguf_tokens for c in f16.checks] == [c.gguf_tokens for c in q8.checks]
 
 
 def test_registration_in_ollama(trained: tuple[Path, list], tmp_path: Path) -> None:

@@ -168,6 +168,7 @@ def test_quantised_export(tuned: tuple[Path, list]) -> None:
     shutil.copytree(tuned[0], run, dirs_exist_ok=True)
     result = export_tuned(run, "tone-q8", quant="q8_0", ollama=False)
     assert result.gguf.stat().st_size > 0 and all(c.same_tokens for c in result.report.checks)
+    assert result.report.ok and result.report.tolerance == 0.5  # the 8-bit check passed, at the 8-bit tolerance
 
 
 def test_registration_against_a_fake_ollama(tuned: tuple[Path, list]) -> None:

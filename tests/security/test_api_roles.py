@@ -36,11 +36,15 @@ def _state(assistants: Path) -> tuple[object, ...]:
 def _argument(parameter: dict, upload: Path) -> object:
     component = parameter.get("component", "")
     if component == "File":
-        return [handle_file(str(upload))] if "list" in str(parameter.get("python_type", {}).get("type", "")) else handle_file(str(upload))
+        return (
+            [handle_file(str(upload))]
+            if "list" in str(parameter.get("python_type", {}).get("type", ""))
+            else handle_file(str(upload))
+        )
     return parameter.get("example_input")
 
 
-def test_every_state_changing_endpoint_refuses_a_member(launch, quick_assistants: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_every_state_changing_endpoint_refuses_a_member(launch, quick_assistants: Path, tmp_path: Path) -> None:
     url = launch(auth=USERS, admins=frozenset({"admin"}))
     member = Client(url, auth=USERS[1], verbose=False)
     endpoints = member.view_api(return_format="dict", print_info=False, all_endpoints=True)["named_endpoints"]
@@ -62,7 +66,7 @@ def test_every_state_changing_endpoint_refuses_a_member(launch, quick_assistants
     assert _state(quick_assistants) == before  # nothing was written, read or deleted
 
 
-def test_admins_still_can(launch, quick_assistants: Path) -> None:  # noqa: ANN001
+def test_admins_still_can(launch, quick_assistants: Path) -> None:
     url = launch(auth=USERS, admins=frozenset({"admin"}))
     admin = Client(url, auth=USERS[0], verbose=False)
     message, _ = admin.predict("会議録", "none", api_name="/create_collection")
@@ -70,7 +74,9 @@ def test_admins_still_can(launch, quick_assistants: Path) -> None:  # noqa: ANN0
     assert get_backend().collection("会議録") is not None
 
 
-def test_members_may_upload_only_when_the_setting_says_so(launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_members_may_upload_only_when_the_setting_says_so(
+    launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TOKKA_MEMBERS_MAY_UPLOAD", "1")
     get_settings.cache_clear()
     url = launch(auth=USERS, admins=frozenset({"admin"}))

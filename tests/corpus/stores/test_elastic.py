@@ -28,7 +28,7 @@ INFO = {
 
 
 @pytest.fixture
-def es_at(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def es_at(monkeypatch: pytest.MonkeyPatch):
     def use(url: str) -> ElasticBackend:
         monkeypatch.setenv("ELASTICSEARCH_URL", url)
         get_settings.cache_clear()
@@ -71,7 +71,7 @@ def test_search_bodies() -> None:
         "_source": {"excludes": ["embedding", "bm25_tokens"]},
     }
     filtered = bm25_body(["工房"], 3, {"field": "meta.type", "operator": "==", "value": "pdf"})
-    assert filtered["query"]["bool"]["filter"] == {"bool": {"must": {"term": {"type": "pdf"}}}}
+    assert filtered["query"]["bool"]["filter"] == {"term": {"type": "pdf"}}
     assert knn_body([0.1, 0.2], 4) == {
         "knn": {"field": "embedding", "query_vector": [0.1, 0.2], "k": 4, "num_candidates": 100},
         "size": 4,
@@ -79,7 +79,7 @@ def test_search_bodies() -> None:
     }
 
 
-def test_the_requests_we_send_and_scores_we_return(es_at) -> None:  # noqa: ANN001
+def test_the_requests_we_send_and_scores_we_return(es_at) -> None:
     index = chunk_index_name("c")
     hits = {
         "hits": {
@@ -93,7 +93,7 @@ def test_the_requests_we_send_and_scores_we_return(es_at) -> None:  # noqa: ANN0
         }
     }
 
-    def routes(method: str, path: str, body: object):  # noqa: ANN202
+    def routes(method: str, path: str, body: object):
         if path in (f"/{index}", "/tokka-collections", "/tokka-sources") and method == "HEAD":
             return 200, {}
         if path == f"/{index}/_count":
@@ -120,7 +120,7 @@ def test_the_requests_we_send_and_scores_we_return(es_at) -> None:  # noqa: ANN0
     assert dense.score == pytest.approx(0.8)  # ES reports (1 + cos) / 2; we return the cosine
 
 
-def test_unreachable(es_at) -> None:  # noqa: ANN001
+def test_unreachable(es_at) -> None:
     backend = es_at("http://127.0.0.1:9")
     with pytest.raises(StoreError) as info:
         backend.collections()
@@ -128,7 +128,7 @@ def test_unreachable(es_at) -> None:  # noqa: ANN001
     assert "docker compose ps" in info.value.message("ja")
 
 
-def test_authentication_failure(es_at) -> None:  # noqa: ANN001
+def test_authentication_failure(es_at) -> None:
     fake = FakeElasticsearch(
         lambda m, p, b: (
             401,
@@ -141,8 +141,8 @@ def test_authentication_failure(es_at) -> None:  # noqa: ANN001
     assert info.value.code == "err.es_auth" and "ELASTIC_API_KEY" in info.value.message("ja")
 
 
-def _existing_collection(index: str, dims: int | None, bulk_answer: dict | None = None):  # noqa: ANN202
-    def routes(method: str, path: str, body: object):  # noqa: ANN202
+def _existing_collection(index: str, dims: int | None, bulk_answer: dict | None = None):
+    def routes(method: str, path: str, body: object):
         if method == "HEAD" and path in (f"/{index}", "/tokka-collections", "/tokka-sources"):
             return 200, {}
         if path == "/tokka-collections/_doc/c" and method == "GET":
@@ -163,7 +163,7 @@ def _existing_collection(index: str, dims: int | None, bulk_answer: dict | None 
     return routes
 
 
-def test_an_index_with_another_dimension_is_refused(es_at) -> None:  # noqa: ANN001
+def test_an_index_with_another_dimension_is_refused(es_at) -> None:
     index = chunk_index_name("c")
     fake = FakeElasticsearch(_existing_collection(index, dims=384))
     with serve_es(fake) as url:
@@ -175,7 +175,7 @@ def test_an_index_with_another_dimension_is_refused(es_at) -> None:  # noqa: ANN
     assert not any(path.startswith("/_bulk") for _, path, _ in fake.requests)  # nothing was written
 
 
-def test_read_only_cluster_is_explained(es_at) -> None:  # noqa: ANN001
+def test_read_only_cluster_is_explained(es_at) -> None:
     index = chunk_index_name("c")
     blocked = {
         "took": 1,

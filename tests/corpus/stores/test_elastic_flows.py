@@ -17,7 +17,7 @@ from tokka.settings import get_settings
 
 
 @pytest.fixture
-def cluster(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def cluster(monkeypatch: pytest.MonkeyPatch):
     with fake_cluster() as (url, fake):
         monkeypatch.setenv("ELASTICSEARCH_URL", url)
         get_settings.cache_clear()
@@ -31,7 +31,7 @@ def _files(folder: Path) -> Path:
     return folder
 
 
-def test_ingest_search_remove_delete(cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_ingest_search_remove_delete(cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKKA_EMBEDDER", "offline")
     get_settings.cache_clear()
     folder = _files(tmp_path / "docs")
@@ -66,7 +66,7 @@ def test_ingest_search_remove_delete(cluster, tmp_path: Path, monkeypatch: pytes
 def test_migrate_from_the_embedded_store(
     cluster,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import os

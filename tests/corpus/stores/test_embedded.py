@@ -86,13 +86,13 @@ def test_replace_source_is_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
     assert store.source("a").content_hash == "1"
 
 
-def _failing_dumps(after: int):  # noqa: ANN202
+def _failing_dumps(after: int):
     import json
 
     calls = {"n": 0}
     real = json.dumps
 
-    def dumps(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def dumps(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] > after:
             raise RuntimeError("disk full (simulated)")
@@ -173,14 +173,14 @@ def test_concurrent_writes_and_searches() -> None:
             for i in range(10):
                 source = f"w{n}-{i}"
                 store.replace_source(SourceRecord(source), _chunks(source, [f"工房の文書{n}の{i}番目。"]))
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             errors.append(e)
 
     def reader() -> None:
         try:
             for _ in range(30):
                 store.bm25_retrieval("工房 文書", top_k=5)
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)] + [threading.Thread(target=reader)]

@@ -26,12 +26,12 @@ def allow_local(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def site(tmp_path: Path):  # noqa: ANN201
+def site(tmp_path: Path):
     with LocalSite(tmp_path / "site") as served:
         yield served
 
 
-def by_url(summary) -> dict[str, object]:  # noqa: ANN001
+def by_url(summary) -> dict[str, object]:
     return {r.url.rsplit("/", 1)[-1] or "/": r for r in summary.results}
 
 
@@ -111,7 +111,7 @@ def test_cancel_stops_the_crawl(site: LocalSite, allow_local: None) -> None:
     cancel = threading.Event()
     seen = []
 
-    def progress(done: int, result) -> None:  # noqa: ANN001
+    def progress(done: int, result) -> None:
         seen.append(result.status)
         cancel.set()
 
@@ -143,7 +143,7 @@ def test_private_addresses_are_refused_by_default(site: LocalSite) -> None:
 def test_a_public_name_resolving_to_a_private_address_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     real = socket.getaddrinfo
 
-    def fake(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fake(host, *args, **kwargs):
         if host == "intranet.example.com":
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", 80))]
         return real(host, *args, **kwargs)
@@ -179,3 +179,15 @@ def test_normalize_url() -> None:
     assert normalize_url("HTTP://Example.COM:80/a#x") == "http://example.com/a"
     assert normalize_url("https://example.com") == "https://example.com/"
     assert normalize_url("http://example.com:8080/p?q=1") == "http://example.com:8080/p?q=1"
+
+
+def test_one_site_under_two_host_names_is_stored_once(site: LocalSite, allow_local: None) -> None:
+    first = Crawler(Ingestor("alias"), depth=2, max_pages=50).run([site.url("/")])
+    stored = {r.source for r in open_store("alias").sources()}
+    assert {r.status for r in first.results} >= {"added"}
+    other = site.url("/").replace("127.0.0.1", "localhost")
+    again = Crawler(Ingestor("alias"), depth=2, max_pages=50).run([other])
+    assert {r.source for r in open_store("alias").sources()} == stored  # updated in place, nothing duplicated
+    statuses = {r.url: r.status for r in again.results}
+    assert statuses[site.url("/")] == "unchanged"  # known by its first host name
+    assert not any("localhost" in url for url, status in statuses.items() if status in ("added", "updated"))
