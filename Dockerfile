@@ -8,9 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TOKKA_DATA_DIR=/data
 
-# A compiler and cmake for llama-cpp-python (it builds llama.cpp from source); curl for the healthcheck.
+# A compiler and cmake for llama-cpp-python (it builds llama.cpp from source); curl for the healthcheck; Tesseract
+# (OCR for scans, Japanese models) and LibreOffice without GUI (old .doc/.ppt files), as in scripts/install-system-packages.sh.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake curl \
+    tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert \
+    libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

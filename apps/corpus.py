@@ -21,7 +21,7 @@ from apps.jobs import Job, attach_job, cancel_job, follow_job
 from apps.uploads import discard, uploaded_file
 from apps.views import html_table, job_line, score, short, when
 from corpus import manage
-from corpus.files import IngestResult
+from corpus.files import IngestResult, describe_extraction
 from corpus.loaders import SUPPORTED_EXTENSIONS
 from corpus.search import MODES, search_collection
 from pipelines.ingest import Ingestor
@@ -72,7 +72,7 @@ def status_row(ctx: AppContext, result: IngestResult) -> list[Any]:
         result.chars,
         result.chunks,
         f"{status}: {reason}" if reason else status,
-        result.method,
+        describe_extraction(result.method, ctx.lang),
     ]
 
 
@@ -123,7 +123,7 @@ def upload_work(ctx: AppContext, collection: str, files: list[Any]) -> Callable[
                 progress=(done - 1) / len(files),
                 note=ctx.t("ui.corpus.progress", done=done, total=len(files), name=name),
             )
-            results.append(_ingest_one(ingestor, collection, value))
+            results.append(_ingest_one(ingestor, collection, value, _pages(ctx, job, name, done, len(files))))
             job.publish(snapshot=list(results))
         counts = {
             s: sum(1 for r in results if r.status == s)
@@ -134,7 +134,20 @@ def upload_work(ctx: AppContext, collection: str, files: list[Any]) -> Callable[
     return work
 
 
-def _ingest_one(ingestor: Ingestor, collection: str, value: Any) -> IngestResult:
+def _pages(ctx: AppContext, job: Job, name: str, done: int, total: int) -> Callable[[str, int, int], None]:
+    """The note shown while a long file is read: 「3/5 件目 案内.pdf: OCR 4/12 ページ」."""
+
+    def note(stage: str, page: int, pages: int) -> None:
+        job.publish(
+            note=ctx.t(f"ui.corpus.{stage}_progress", done=done, total=total, name=name, page=page, pages=pages)
+        )
+
+    return note
+
+
+def _ingest_one(
+    ingestor: Ingestor, collection: str, value: Any, pages: Callable[[str, int, int], None] | None = None
+) -> IngestResult:
     try:
         path = uploaded_file(value)
     except TokkaError as e:
@@ -145,7 +158,7 @@ def _ingest_one(ingestor: Ingestor, collection: str, value: Any) -> IngestResult
         discard(path)
         return IngestResult(path.name, "failed", code=e.code, params=e.params)
     try:
-        result = ingestor.ingest_file(staged.target)
+        result = ingestor.ingest_file(staged.target, pages=pages)
     except BaseException:
         staged.drop()
         raise

@@ -1,4 +1,5 @@
-"""Decode text files whose encoding nobody wrote down: UTF-8 (with or without BOM), Shift_JIS/CP932, EUC-JP, UTF-16.
+"""Decode text files whose encoding nobody wrote down: UTF-8 (with or without BOM), Shift_JIS/CP932, EUC-JP, UTF-16,
+and ISO-2022-JP (7-bit with escape sequences, as old mail and manuals have it).
 
 Why not only `charset-normalizer`: on short Japanese files it often confuses CP932 and EUC-JP with each other or
 with Latin code pages. The candidates here are few and decoding is strict, so we try each one and keep the decoding
@@ -18,8 +19,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Order matters for ties: UTF-8 first, then the Japanese legacy encodings.
-_CANDIDATES = ("utf-8", "cp932", "euc-jp")
+# Order matters for ties: UTF-8 first, then the Japanese legacy encodings; the JIS X 0213 supersets last (they
+# decode what CP932 and EUC-JP cannot: characters added in 2004).
+_CANDIDATES = ("utf-8", "cp932", "euc-jp", "shift_jis_2004", "euc_jis_2004")
 
 # Characters we expect in Japanese documents: ASCII printable + whitespace, kana, CJK, full-width forms,
 # Japanese punctuation. Everything else (rare symbols, Latin-1 noise) counts against a decoding.
@@ -27,6 +29,11 @@ _PLAUSIBLE = re.compile(
     r"[\t\n\r\x20-\x7e\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\uff00-\uffef\u2010-\u206f\u00b0-\u00ff]"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# ISO-2022-JP switches character sets with escape sequences: ESC $ @ / ESC $ B (JIS X 0208), ESC $ ( D / O / Q / P
+# (JIS X 0212 / 0213), ESC ( J / ESC ( B (back to Roman / ASCII), ESC ( I (half-width katakana, CP50221-style).
+_ISO2022_ESCAPES = re.compile(rb"\x1b(\$[@B]|\$\([DOPQ]|\([BJI])")
+# Python's codecs, tried in order (strict): plain ISO-2022-JP first, then the supersets.
+_ISO2022_CODECS = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_2")
 
 
 def _plausibility(text: str) -> float:
@@ -61,7 +68,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     :returns: `(text, encoding_name)`.
     :raises LoadError: `err.binary_text` for binary data, `err.undecodable` when no candidate fits.
     """
-    found = _with_bom(data) or _utf16_without_bom(data)
+    found = _with_bom(data) or _utf16_without_bom(data) or _iso2022(data)
     if found is not None:
         return found
     if b"\x00" in data[:8192]:
@@ -74,6 +81,22 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if control_ratio > 0.01 or score < 0.6:
         raise LoadError("err.binary_text")
     return text, name
+
+
+def _iso2022(data: bytes) -> tuple[str, str] | None:
+    """ISO-2022-JP: 7-bit bytes with its escape sequences; the first codec that decodes strictly wins.
+
+    :raises LoadError: `err.undecodable` when the escapes are there but no variant decodes the bytes.
+    """
+    head = data[:65536]
+    if not _ISO2022_ESCAPES.search(head) or any(b > 0x7F for b in head):
+        return None
+    for name in _ISO2022_CODECS:
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise LoadError("err.undecodable")
 
 
 def _with_bom(data: bytes) -> tuple[str, str] | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.loaders import SUPPORTED_EXTENSIONS, is_supported
+from corpus.loaders import LOADERS, SUPPORTED_EXTENSIONS, is_supported
+from corpus.loaders.sniff import sniff
 from tokka.locales import for_ui, t
 
 STATUSES = ("added", "updated", "unchanged", "failed", "skipped", "cancelled")
@@ -42,6 +43,31 @@ class IngestResult:
         return t(for_ui(self.code) if ui else self.code, lang, **self.params) if self.code else ""
 
 
+def extraction_note(meta: dict[str, Any]) -> str:
+    """How a document's text was obtained, in a compact form kept with the result (`pdfium=10;ocr=2;as=.txt`):
+    extractor page counts, pages that could not be read, OCR pages over the limit, the type detected from the content
+    when the name said otherwise, and a conversion by LibreOffice. Empty when there is nothing worth saying."""
+    parts = [f"{k}={v}" for k, v in (meta.get("extraction") or {}).items() if v]
+    if meta.get("unreadable_pages"):
+        parts.append(f"unreadable={len(meta['unreadable_pages'])}")
+    if meta.get("ocr_skipped_pages"):
+        parts.append(f"ocr_skipped={meta['ocr_skipped_pages']}")
+    if meta.get("detected_as"):
+        parts.append(f"as={meta['detected_as']}")
+    if meta.get("converted"):
+        parts.append(f"via={meta['converted']}")
+    return ";".join(parts)
+
+
+def describe_extraction(note: str, lang: str | None = None) -> str:
+    """`extraction_note` in the user's words (「PDFium 10 ページ、OCR 2 ページ」)."""
+    words = []
+    for part in filter(None, (note or "").split(";")):
+        key, _, value = part.partition("=")
+        words.append(t(f"extraction.{key}", lang, n=value, value=value))
+    return t("extraction.join", lang).join(words)
+
+
 @dataclass
 class IngestSummary:
     """All results of one ingestion run."""
@@ -59,11 +85,24 @@ class IngestSummary:
         return {s: self.count(s) for s in STATUSES}
 
 
-def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestResult]]:
-    """Expand folders (recursively, skipping hidden files) into supported files.
+def readable(path: Path) -> bool:
+    """A supported extension, or content that is a supported format whatever the name (its first 64 KB decide)."""
+    if is_supported(path):
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return sniff(head) in LOADERS
 
-    A file named explicitly is always attempted (so an unsupported type gets its own error); inside folders, files
-    of unsupported types are reported as `skipped`.
+
+def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestResult]]:
+    """Expand folders (recursively, skipping hidden files) into readable files.
+
+    A file named explicitly is always attempted (so an unsupported type gets its own error); inside folders, a file
+    is attempted when its extension or its content is a supported format, and reported as `skipped` (with the
+    reason) otherwise: every file appears in the summary.
 
     :returns: `(files to ingest, results for paths that were skipped or missing)`.
     """
@@ -77,7 +116,7 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestResult
                 relative = child.relative_to(path)
                 if not child.is_file() or any(part.startswith(".") for part in relative.parts):
                     continue
-                if is_supported(child):
+                if readable(child):
                     if child.resolve() not in seen:
                         seen.add(child.resolve())
                         files.append(child)

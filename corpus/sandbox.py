@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import LoadError
+from corpus.loaders.progress import Progress, reporting
 from tokka.settings import REPO_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -80,14 +81,20 @@ class _Worker:
             env=env,
         )
 
-    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def call(self, request: dict[str, Any], timeout: float, progress: Progress | None = None) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         try:
             _write_frame(self.process.stdin, request)
-            size = _HEADER.unpack(_read_exact(self.process.stdout, _HEADER.size, deadline))[0]
-            if size > MAX_REPLY_BYTES:
-                raise _WorkerLost("reply too large")
-            return json.loads(_read_exact(self.process.stdout, size, deadline).decode("utf-8"))
+            while True:
+                size = _HEADER.unpack(_read_exact(self.process.stdout, _HEADER.size, deadline))[0]
+                if size > MAX_REPLY_BYTES:
+                    raise _WorkerLost("reply too large")
+                reply = json.loads(_read_exact(self.process.stdout, size, deadline).decode("utf-8"))
+                if "progress" not in reply:
+                    return reply
+                if progress is not None:
+                    stage, done, total = reply["progress"]
+                    progress(str(stage), int(done), int(total))
         except TimeoutError:
             self.kill()
             raise
@@ -119,8 +126,10 @@ class LoaderPool:
         self._busy = 0
         self._cond = threading.Condition()
 
-    def call(self, request: dict[str, Any], timeout: float, memory_mb: int) -> dict[str, Any]:
-        """Send one request to a free worker and wait for its reply.
+    def call(
+        self, request: dict[str, Any], timeout: float, memory_mb: int, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Send one request to a free worker and wait for its reply (progress frames go to `progress`).
 
         :raises TimeoutError: when the worker did not answer in time (it was killed).
         :raises _WorkerLost: when the worker died (crashed, out of memory, killed).
@@ -128,7 +137,7 @@ class LoaderPool:
         worker = self._acquire(memory_mb)
         keep = False
         try:
-            reply = worker.call(request, timeout)
+            reply = worker.call(request, timeout, progress)
             keep = not reply.get("restart")
             return reply
         finally:
@@ -190,13 +199,13 @@ def _document(reply: dict[str, Any]) -> Any:
     return LoadedDocument(**reply["ok"])
 
 
-def _run(request: dict[str, Any], label: str) -> Any:
+def _run(request: dict[str, Any], label: str, progress: Progress | None = None) -> Any:
     settings = get_settings()
     # The worker reads the same settings as this process (limits, OCR), whatever changed since it started.
     request["env"] = {k: v for k, v in os.environ.items() if k.startswith("TOKKA_")}
     started = time.monotonic()
     try:
-        reply = _get_pool().call(request, settings.loader_timeout, settings.loader_memory_mb)
+        reply = _get_pool().call(request, settings.loader_timeout, settings.loader_memory_mb, progress)
     except TimeoutError:
         logger.warning("Loading %s took longer than %ss; the worker was stopped", label, settings.loader_timeout)
         raise LoadError("err.load_timeout", seconds=settings.loader_timeout) from None
@@ -207,26 +216,35 @@ def _run(request: dict[str, Any], label: str) -> Any:
     return _document(reply)
 
 
-def load_file_isolated(path: Path | str, max_bytes: int | None = None) -> Any:
+def load_file_isolated(path: Path | str, max_bytes: int | None = None, progress: Progress | None = None) -> Any:
     """`corpus.loaders.load_file` in a worker process (or in this process when `TOKKA_LOADER_ISOLATION=0`).
 
+    :param progress: called with `(stage, done, total)` as the pages of a long file are read.
     :raises LoadError: the loader's own reasons, plus `err.load_timeout` and `err.load_crashed`.
     """
     if not get_settings().loader_isolation:
         from corpus.loaders import load_file
 
-        return load_file(path, max_bytes)
-    return _run({"op": "file", "path": str(Path(path).resolve()), "max_bytes": max_bytes}, str(path))
+        with reporting(progress):
+            return load_file(path, max_bytes)
+    return _run({"op": "file", "path": str(Path(path).resolve()), "max_bytes": max_bytes}, str(path), progress)
 
 
 def load_bytes_isolated(
-    data: bytes, name: str, source: str, modified: float, max_bytes: int | None = None, kind: str | None = None
+    data: bytes,
+    name: str,
+    source: str,
+    modified: float,
+    max_bytes: int | None = None,
+    kind: str | None = None,
+    progress: Progress | None = None,
 ) -> Any:
     """`corpus.loaders.load_bytes` in a worker process (the bytes are handed over in a private temporary file)."""
     if not get_settings().loader_isolation:
         from corpus.loaders import load_bytes
 
-        return load_bytes(data, name, source, modified, max_bytes, kind)
+        with reporting(progress):
+            return load_bytes(data, name, source, modified, max_bytes, kind)
     with tempfile.TemporaryDirectory(prefix="tokka-load-") as folder:
         path = Path(folder) / "data"
         path.write_bytes(data)
@@ -239,11 +257,11 @@ def load_bytes_isolated(
             "max_bytes": max_bytes,
             "kind": kind,
         }
-        return _run(request, source)
+        return _run(request, source, progress)
 
 
 # ---- the worker side ---------------------------------------------------------------------------------------------
-def _serve(request: dict[str, Any]) -> dict[str, Any]:
+def _serve(request: dict[str, Any], progress: Progress) -> dict[str, Any]:
     from corpus.loaders import load_bytes, load_file
 
     environment = request.get("env") or {}
@@ -252,13 +270,14 @@ def _serve(request: dict[str, Any]) -> dict[str, Any]:
     os.environ.update(environment)
     get_settings.cache_clear()
 
-    if request["op"] == "file":
-        loaded = load_file(request["path"], request.get("max_bytes"))
-    else:
-        data = Path(request["path"]).read_bytes()
-        loaded = load_bytes(
-            data, request["name"], request["source"], request["modified"], request.get("max_bytes"), request["kind"]
-        )
+    with reporting(progress):
+        if request["op"] == "file":
+            loaded = load_file(request["path"], request.get("max_bytes"))
+        else:
+            data = Path(request["path"]).read_bytes()
+            loaded = load_bytes(
+                data, request["name"], request["source"], request["modified"], request.get("max_bytes"), request["kind"]
+            )
     return {"ok": asdict(loaded)}
 
 
@@ -270,8 +289,12 @@ def _worker_main(memory_mb: int) -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     requests = os.fdopen(sys.stdin.fileno(), "rb")
     if memory_mb > 0:
+        from corpus.loaders.legacy import CONVERT_MEMORY_MB
+
         limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # The hard limit leaves room for the one helper that needs more address space (LibreOffice, which sets its
+        # own soft limit); Python parsers stay under the soft limit.
+        resource.setrlimit(resource.RLIMIT_AS, (limit, max(limit, CONVERT_MEMORY_MB * 2**20)))
     try:
         os.nice(10)  # the app's own requests (a chat answer) come first
     except OSError:
@@ -282,8 +305,12 @@ def _worker_main(memory_mb: int) -> None:
             request = json.loads(_read_exact(requests, size, None).decode("utf-8"))
         except EOFError:
             return
+
+        def progress(stage: str, done: int, total: int) -> None:
+            _write_frame(replies, {"progress": [stage, done, total]})
+
         try:
-            reply = _serve(request)
+            reply = _serve(request, progress)
         except TokkaError as e:
             reply = {"error": {"code": e.code, "params": _plain(e.params)}}
         except MemoryError:

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from corpus.files import IngestResult
+from corpus.files import IngestResult, describe_extraction
 from corpus.stores import get_backend
 from pipelines.ingest import Ingestor
 from tokka.cli import run
@@ -77,13 +77,18 @@ def cmd_add(args: argparse.Namespace) -> int:
         line = f"{_MARKS[result.status]} {result.status:9} {_short(result.source)}"
         if result.status in ("added", "updated", "unchanged"):
             line += f" ({result.chunks} chunks)"
+            if result.method:
+                line += f" — {describe_extraction(result.method, lang)}"
         elif result.code:
             line += f": {result.reason(lang)}"
         bar.write(line, file=sys.stdout)
         sys.stdout.flush()
 
+    def pages(path: Path, stage: str, page: int, total: int) -> None:
+        bar.set_postfix_str(f"{path.name} {'OCR ' if stage == 'ocr' else ''}{page}/{total}", refresh=True)
+
     try:
-        summary = ingestor.run(args.paths, progress=progress)
+        summary = ingestor.run(args.paths, progress=progress, pages=pages)
     except KeyboardInterrupt:
         bar.close()
         print(t("cli.interrupted", lang), file=sys.stderr)
@@ -95,8 +100,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     counts = summary.counts
     print(t("cli.summary", lang, **counts))
     for result in summary.results:
-        if result.status == "failed":
-            print(t("cli.failed_item", lang, source=result.source, reason=result.reason(lang)))
+        if result.status in ("failed", "skipped"):
+            key = "cli.failed_item" if result.status == "failed" else "cli.skipped_item"
+            print(t(key, lang, source=result.source, reason=result.reason(lang)))
     return 1 if counts["failed"] else 0
 
 

@@ -47,11 +47,13 @@ class Ingestor:
         paths: Iterable[Path | str],
         progress: Callable[[int, int, IngestResult], None] | None = None,
         cancel: threading.Event | None = None,
+        pages: Callable[[Path, str, int, int], None] | None = None,
     ) -> IngestSummary:
         """Ingest files and folders.
 
         :param progress: called after each file with `(done, total, result)`.
         :param cancel: set it to stop after the current file; the remaining files are reported `cancelled`.
+        :param pages: called while a long file is read, with `(file, stage, page, pages)`; stage `page` or `ocr`.
         """
         files, early = discover(paths)
         summary = IngestSummary(results=list(early))
@@ -63,20 +65,25 @@ class Ingestor:
                     IngestResult(str(p.resolve()), "cancelled", code="err.cancelled") for p in files[done - 1 :]
                 )
                 break
-            result = self.ingest_file(path)
+            result = self.ingest_file(path, pages=(lambda s, d, t, p=path: pages(p, s, d, t)) if pages else None)
             summary.results.append(result)
             if progress is not None:
                 progress(done, total, result)
         return summary
 
-    def ingest_file(self, path: Path, force: bool = False) -> IngestResult:
-        """Ingest one file (a no-op when its content and the pipeline settings are unchanged, unless `force`)."""
+    def ingest_file(
+        self, path: Path, force: bool = False, pages: Callable[[str, int, int], None] | None = None
+    ) -> IngestResult:
+        """Ingest one file (a no-op when its content and the pipeline settings are unchanged, unless `force`).
+
+        :param pages: called with `(stage, page, pages)` while a long file is read (`page`, or `ocr` for OCR).
+        """
         source = str(path.resolve())
         try:
             content_hash = file_hash(path)
         except OSError as e:
             return IngestResult(source, "failed", code="err.read_failed", params={"detail": e.strerror or str(e)})
-        return self._ingest(source, source, content_hash, force)
+        return self._ingest(source, source, content_hash, force, pages)
 
     def ingest_bytes(
         self,
@@ -99,7 +106,14 @@ class Ingestor:
         )
         return self._ingest(source, stream, content_hash, force)
 
-    def _ingest(self, source: str, item: str | ByteStream, content_hash: str, force: bool) -> IngestResult:
+    def _ingest(
+        self,
+        source: str,
+        item: str | ByteStream,
+        content_hash: str,
+        force: bool,
+        pages: Callable[[str, int, int], None] | None = None,
+    ) -> IngestResult:
         previous = self.store.source(source)
         unchanged = previous and previous.content_hash == content_hash and previous.pipeline_hash == self.pipeline_hash
         if unchanged and not force:
@@ -107,7 +121,7 @@ class Ingestor:
         try:
             output = self.pipeline.run(
                 {
-                    "converter": {"sources": [item]},
+                    "converter": {"sources": [item], "progress": pages},
                     "writer": {"content_hashes": {source: content_hash}, "pipeline_hash": self.pipeline_hash},
                 }
             )
@@ -118,12 +132,14 @@ class Ingestor:
             logger.exception("Indexing %s failed", source)
             return IngestResult(source, "failed", code="err.read_failed", params={"detail": str(cause or e)[:300]})
         for failure in (f for value in output.values() for f in value.get("failures", [])):
-            return IngestResult(source, "failed", code=failure["code"], params=failure["params"])
+            status = "skipped" if failure["code"] == "err.unsupported_type" else "failed"
+            return IngestResult(source, status, code=failure["code"], params=failure["params"])
         record = self.store.source(source)
         if record is None:  # the pipeline wrote nothing for this source and reported no failure
             return IngestResult(source, "failed", code="err.no_text", params={"detail": source})
         status = "updated" if previous else "added"
-        return IngestResult(source, status, record.chunks, record.chars, record.type, record.title)
+        method = (output.get("writer") or {}).get("methods", {}).get(source, "")
+        return IngestResult(source, status, record.chunks, record.chars, record.type, record.title, method=method)
 
 
 def ensure_sample_collection(collection: str = SAMPLE_COLLECTION) -> bool:

@@ -49,8 +49,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The PDF is password-protected. Add a copy without the protection.",
     },
     "err.pdf_no_text": {
-        "ja": "PDF から文字を取り出せません (画像だけの PDF のようです)。OCR で文字を付けてから追加してください。",
-        "en": "No text could be extracted from the PDF (it seems to be images only). Run OCR on it first.",
+        "ja": "PDF から文字を読み取れませんでした (OCR でも文字が見つかりません)。文字がはっきり写ったスキャン (300 dpi 程度) を使ってください。",
+        "en": "No text could be read from the PDF (OCR found none either). Use a scan where the text is sharp (about 300 dpi).",
     },
     "err.office_corrupt": {
         "ja": "{kind} ファイルとして開けません ({detail})。Office などで開いて保存し直してください。",
@@ -446,6 +446,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "同梱のモデルを調整できる形に変換できませんでした ({detail})。",
         "en": "The packaged model could not be converted for tuning ({detail}).",
     },
+    "err.recipe_input": {
+        "ja": "レシピの入力「{path}」を読めません: {detail}",
+        "en": "The recipe input '{path}' cannot be read: {detail}",
+    },
+    "err.recipe_too_few": {
+        "ja": "学習例が {n} 件しか作れませんでした ({wanted} 件必要)。質問と段落のファイルが対応しているか確かめてください。",
+        "en": "Only {n} training examples could be made ({wanted} wanted). Check that the question and paragraph files belong together.",
+    },
+    "err.unknown_adapter": {
+        "ja": "アダプター「{lora}」が見つかりません。同梱のアダプター: {available}。ファイルなら data/models/ に置いて名前を書いてください。",
+        "en": "Adapter '{lora}' was not found. Packaged adapters: {available}. For a file, put it in data/models/ and give its name.",
+    },
+    "err.image_no_text": {
+        "ja": "画像から文字が読み取れませんでした。文字がはっきり写った画像 (300 dpi 程度のスキャン) を使ってください。",
+        "en": "No text could be read from the image. Use an image where the text is sharp (a scan at about 300 dpi).",
+    },
+    "err.libreoffice_missing": {
+        "ja": "{kind} を読むには LibreOffice が必要です: sudo apt-get install libreoffice-writer-nogui libreoffice-impress-nogui (scripts/install-system-packages.sh)。または Office で {modern} 形式で保存し直してください。",
+        "en": "Reading {kind} needs LibreOffice: sudo apt-get install libreoffice-writer-nogui libreoffice-impress-nogui (scripts/install-system-packages.sh). Or save the file again as {modern} in Office.",
+    },
+    "err.libreoffice_missing@ui": {
+        "ja": "{kind} を読むには LibreOffice が必要です。管理者に入れてもらうか、Office で {modern} 形式で保存し直してください。",
+        "en": "Reading {kind} needs LibreOffice; ask an administrator to install it, or save the file again as {modern} in Office.",
+    },
+    "err.mail_bad": {
+        "ja": "メールファイルを読めません ({detail})。",
+        "en": "The e-mail file cannot be read ({detail}).",
+    },
+    "err.ocr_failed": {"ja": "OCR が失敗しました: {detail}", "en": "OCR failed: {detail}"},
+    "err.ocr_missing": {
+        "ja": "画像の文字を読むには Tesseract (日本語モデル付き) が必要です: sudo apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert (scripts/install-system-packages.sh)。",
+        "en": "Reading text in images needs Tesseract with its Japanese model: sudo apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert (scripts/install-system-packages.sh).",
+    },
+    "err.ocr_missing@ui": {
+        "ja": "画像の文字を読むには OCR (Tesseract、日本語モデル付き) が必要です。管理者に入れてもらってください。",
+        "en": "Reading text in images needs OCR (Tesseract with its Japanese model); ask an administrator to install it.",
+    },
+    "err.pdf_no_text_no_ocr": {
+        "ja": "PDF に文字の情報がありません (スキャンした画像だけの PDF です)。OCR に Tesseract を入れてください: sudo apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert (scripts/install-system-packages.sh)。",
+        "en": "The PDF has no text layer (a scan). Install Tesseract for OCR: sudo apt-get install tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert (scripts/install-system-packages.sh).",
+    },
+    "err.pdf_no_text_no_ocr@ui": {
+        "ja": "PDF に文字の情報がありません (スキャンした画像だけの PDF です)。管理者が OCR (Tesseract) を入れると読み取れます。",
+        "en": "The PDF has no text layer (a scan). An administrator can install OCR (Tesseract) to read it.",
+    },
+    "err.pdf_unreadable": {
+        "ja": "PDF の文字を正しく読めませんでした ({pages} ページが文字化け)。Tesseract を入れると画像として読み取ります (scripts/install-system-packages.sh)。",
+        "en": "The PDF's text could not be read correctly ({pages} pages garbled). With Tesseract installed it is read as images (scripts/install-system-packages.sh).",
+    },
+    "err.pdf_unreadable@ui": {
+        "ja": "PDF の文字を正しく読めませんでした ({pages} ページが文字化け)。管理者が OCR (Tesseract) を入れると画像として読み取れます。",
+        "en": "The PDF's text could not be read correctly ({pages} pages garbled). An administrator can install OCR (Tesseract) to read it as images.",
+    },
     # ---- warnings ------------------------------------------------------------------------------------------------------
     "warn.ollama_unreachable": {
         "ja": "Ollama ({url}) に接続できないため、モデル {model} があるか確かめられません。",
@@ -661,6 +714,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "OK ({n} warnings: the file is right; this machine is not ready yet)",
     },
     "cli.warning_mark": {"ja": "[注意]", "en": "[warning]"},
+    "cli.eval_answers": {
+        "ja": "答えの評価 (資料から外した段落: {left_out}):",
+        "en": "Answer metrics (paragraphs left out of the index: {left_out}):",
+    },
+    "cli.eval_interrupted": {
+        "ja": "中断しました。{total} 問のうち {n} 問の結果を表示します。",
+        "en": "Interrupted: showing the results of {n} of {total} questions.",
+    },
+    "cli.adapter_installed": {
+        "ja": "オフライン案内係が使うアダプターを入れ替えました: {path}",
+        "en": "Installed as the offline assistant's adapter: {path}",
+    },
+    "cli.adapter_mismatch": {
+        "ja": "アダプターが llama.cpp で PyTorch と違う結果になりました。入れ替えずに残します: {path}",
+        "en": "The adapter behaves differently in llama.cpp than in PyTorch; it was not installed: {path}",
+    },
+    "cli.adapter_verified": {
+        "ja": "アダプターを llama.cpp で確かめました (PyTorch と同じ答えの向き): {path}",
+        "en": "Adapter checked in llama.cpp (same effect as in PyTorch): {path}",
+    },
+    "cli.skipped_item": {"ja": "  飛ばしました: {source} — {reason}", "en": "  skipped: {source} — {reason}"},
     # ---- the app: builder ----------------------------------------------------------------------------------------------
     "ui.builder.form": {"ja": "フォームで作る", "en": "From a form"},
     "ui.builder.id": {"ja": "ファイル名 (半角英数字)", "en": "File name (letters and digits)"},
@@ -939,6 +1013,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.corpus.reindex_cancelled": {
         "ja": "中断しました。コレクションは元のままです。",
         "en": "Stopped. The collection is unchanged.",
+    },
+    "ui.corpus.ocr_progress": {
+        "ja": "{done}/{total} 件目 {name}: OCR で {page}/{pages} ページを読み取っています…",
+        "en": "File {done}/{total} {name}: OCR on page {page}/{pages}…",
+    },
+    "ui.corpus.page_progress": {
+        "ja": "{done}/{total} 件目 {name}: {page}/{pages} ページを読んでいます…",
+        "en": "File {done}/{total} {name}: reading page {page}/{pages}…",
     },
     # ---- the app: crawl ------------------------------------------------------------------------------------------------
     "ui.crawl.tab": {"ja": "Web から取り込む", "en": "Crawl the web"},
@@ -1328,6 +1410,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Local use on this computer (no logins, administrator)",
     },
     "ui.user.logged_in": {"ja": "ログイン中: **{user}** ({role})", "en": "Logged in as **{user}** ({role})"},
+    # ---- other ---------------------------------------------------------------------------------------------------------
+    "doc.mail.attachments": {"ja": "添付", "en": "Attachments"},
+    "doc.mail.date": {"ja": "日付", "en": "Date"},
+    "doc.mail.from": {"ja": "差出人", "en": "From"},
+    "doc.mail.to": {"ja": "宛先", "en": "To"},
+    "doc.notes": {"ja": "ノート", "en": "Notes"},
+    "doc.slide": {"ja": "スライド", "en": "Slide"},
+    "extraction.as": {"ja": "中身は {value} として読みました", "en": "read as {value} (by its content)"},
+    "extraction.join": {"ja": "、", "en": ", "},
+    "extraction.ocr": {"ja": "OCR {n} ページ", "en": "OCR {n} pages"},
+    "extraction.ocr_skipped": {
+        "ja": "OCR の上限を超えた {n} ページは未処理",
+        "en": "{n} pages over the OCR limit not read",
+    },
+    "extraction.pdfium": {"ja": "PDFium {n} ページ", "en": "PDFium {n} pages"},
+    "extraction.pdfminer": {"ja": "pdfminer {n} ページ", "en": "pdfminer {n} pages"},
+    "extraction.unreadable": {
+        "ja": "読めないページ {n} (文字化けのため除外)",
+        "en": "{n} unreadable pages (garbled, left out)",
+    },
+    "extraction.via": {"ja": "{value} で変換", "en": "converted by {value}"},
 }
 
 

@@ -91,6 +91,8 @@ class Settings:
     :param max_unzipped_mb: `TOKKA_MAX_UNZIPPED_MB` (default 200): the most an Office file (a zip) may unpack to.
     :param max_chars: `TOKKA_MAX_CHARS` (default 5,000,000): the most text one file may give (about 2,500 pages);
         longer texts are refused, so one file cannot keep the app busy for many minutes.
+    :param ocr_max_pages: `TOKKA_OCR_MAX_PAGES` (default 50): the most pages of one file read by OCR (about 3 s a page
+        on one core); the rest are reported.
     """
 
     data_dir: Path
@@ -117,6 +119,7 @@ class Settings:
     loader_workers: int = 2
     max_unzipped_mb: int = 200
     max_chars: int = 5_000_000
+    ocr_max_pages: int = 50
 
     @property
     def backend(self) -> str:
@@ -169,6 +172,7 @@ def load_settings() -> Settings:
         loader_workers=_int(env, "TOKKA_LOADER_WORKERS", 2),
         max_unzipped_mb=_int(env, "TOKKA_MAX_UNZIPPED_MB", 200),
         max_chars=_int(env, "TOKKA_MAX_CHARS", 5_000_000),
+        ocr_max_pages=_int(env, "TOKKA_OCR_MAX_PAGES", 50),
     )
 
 

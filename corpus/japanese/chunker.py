@@ -10,6 +10,8 @@ overlap; see docs/libraries.md §2.1), so we group sentences ourselves:
 4. A heading never ends a chunk: it moves to the chunk that holds its text. A new section starts a new chunk when
    the current one is already half full. Every chunk records the heading path it belongs to.
 5. A table row is never split; a chunk that continues a table repeats the table's header row.
+6. Page breaks (`\f`, from the PDF loader) are not text: each unit remembers its page, and a chunk's page is the
+   page its text starts on.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ class Chunk:
     :param content: the chunk text (with a table header repeated when it continues a table).
     :param heading: the heading path in effect (`章 > 節`), or "".
     :param index: position of the chunk in its document, from 0.
+    :param page: the page its text starts on (1 for text without page breaks).
     """
 
     content: str
     heading: str
     index: int
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,14 @@ class _Unit:
     sep: str  # what joins it to the previous unit: "\n\n", "\n" or ""
     section: str
     table_header: str = ""
+    page: int = 1
 
 
 def _parse(text: str) -> list[_Unit]:
     units: list[_Unit] = []
     headings: dict[int, str] = {}
-    for block in re.split(r"\n\s*\n", text):
+    blocks = [(page, block) for page, body in enumerate(text.split("\f"), 1) for block in re.split(r"\n\s*\n", body)]
+    for page, block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]
         table_header = ""
         for i, line in enumerate(lines):
@@ -59,7 +65,7 @@ def _parse(text: str) -> list[_Unit]:
                 level = len(match.group(1))
                 headings = {k: v for k, v in headings.items() if k < level}
                 headings[level] = match.group(2)
-                units.append(_Unit(line, "heading", sep, " > ".join(headings[k] for k in sorted(headings))))
+                units.append(_Unit(line, "heading", sep, " > ".join(headings[k] for k in sorted(headings)), "", page))
                 continue
             if line.lstrip().startswith("|"):
                 if _TABLE_SEPARATOR.match(line.strip()):
@@ -68,19 +74,19 @@ def _parse(text: str) -> list[_Unit]:
                 if is_header:
                     width = line.count("|") - 1
                     table_header = line + "\n|" + "---|" * max(width, 1)
-                    units.append(_Unit(table_header, "row", sep, section, table_header))
+                    units.append(_Unit(table_header, "row", sep, section, table_header, page))
                 else:
-                    units.append(_Unit(line, "row", sep, section, table_header))
+                    units.append(_Unit(line, "row", sep, section, table_header, page))
                 continue
             for j, sentence in enumerate(s for s in _SENTENCE.findall(line) if s.strip()):
-                units.append(_Unit(sentence, "sentence", sep if j == 0 else "", section))
+                units.append(_Unit(sentence, "sentence", sep if j == 0 else "", section, "", page))
     return units
 
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text` (ending in 。！？!? or a line end); a Markdown table row counts as one sentence."""
     sentences: list[str] = []
-    for line in text.split("\n"):
+    for line in text.replace("\f", "\n").split("\n"):
         if not line.strip() or _TABLE_SEPARATOR.match(line.strip()):
             continue
         if line.lstrip().startswith("|"):
@@ -95,7 +101,8 @@ def _split_long(unit: _Unit, size: int) -> list[_Unit]:
         return [unit]
     pieces = [unit.text[i : i + size] for i in range(0, len(unit.text), size)]
     return [
-        _Unit(p, unit.kind, unit.sep if k == 0 else "", unit.section, unit.table_header) for k, p in enumerate(pieces)
+        _Unit(p, unit.kind, unit.sep if k == 0 else "", unit.section, unit.table_header, unit.page)
+        for k, p in enumerate(pieces)
     ]
 
 
@@ -141,7 +148,7 @@ def chunk_text(text: str, chunk_size: int = 400, overlap: int = 80) -> list[Chun
         if not content:
             continue
         body = next((u for u in group if u.kind != "heading"), group[0])
-        chunks.append(Chunk(content=content, heading=body.section, index=len(chunks)))
+        chunks.append(Chunk(content=content, heading=body.section, index=len(chunks), page=body.page))
     return chunks
 
 

@@ -6,6 +6,8 @@
 - Hard-wrapped lines (PDF or fixed-width text, where a sentence is cut by a line break) are joined. Japanese needs
   no space at the join; Latin words do. A line is treated as wrapped only when it is nearly as long as the document's
   usual full line and does not end a sentence, so short lines (lists, addresses, table rows) stay as they are.
+- Page breaks (a form feed, `\f`, as the PDF loader separates pages) are kept, on a line of their own, so chunks
+  know their page; nothing is joined across them.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ def normalize_text(text: str, join_wrapped_lines: bool = True) -> str:
 
     :param text: raw extracted text.
     :param join_wrapped_lines: join lines that were broken mid-sentence by a fixed line width.
-    :returns: NFKC text with `\\n` line endings, single spaces, at most one blank line between paragraphs.
+    :returns: NFKC text with `\\n` line endings, single spaces, at most one blank line between paragraphs; page
+        breaks as a line holding only `\\f`.
     """
+    if "\f" in text:
+        pages = [normalize_text(page, join_wrapped_lines) for page in text.split("\f")]
+        return "\n\f\n".join(pages).strip(" \n")
     text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u200b", "").replace("\ufeff", "")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

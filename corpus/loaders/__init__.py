@@ -1,4 +1,7 @@
-"""Turn one file into text: one loader module per format, chosen by file extension.
+"""Turn one file into text: one loader module per format, chosen by what the file is.
+
+The extension proposes, the content decides (`corpus.loaders.sniff`): a Shift_JIS text saved as `.DOC` is read as
+text, a PDF named `.dat` as a PDF, and a file whose content matches no format is refused with the reason.
 
 Each loader returns Markdown-flavoured plain text so that structure survives into chunking: headings as `# …`,
 tables as `| … |` rows with a header row. A bad file raises :class:`corpus.errors.LoadError` with a reason the
@@ -13,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import LoadError
-from corpus.loaders import docx, html, jsonl, pdf, tables, text
+from corpus.loaders import docx, html, images, jsonl, legacy, mail, pdf, pptx, tables, text
+from corpus.loaders.sniff import sniff
 from tokka.settings import get_settings
 
 
@@ -51,10 +55,40 @@ LOADERS: dict[str, tuple[str, Loader]] = {
     ".csv": ("csv", tables.load_csv),
     ".tsv": ("csv", tables.load_csv),
     ".xlsx": ("xlsx", tables.load_xlsx),
+    ".xls": ("xls", legacy.load_xls),
+    ".pptx": ("pptx", pptx.load_pptx),
+    ".doc": ("doc", legacy.load_doc),
+    ".ppt": ("ppt", legacy.load_ppt),
     ".json": ("json", jsonl.load_json),
     ".jsonl": ("jsonl", jsonl.load_jsonl),
+    ".eml": ("eml", mail.load_eml),
+    ".png": ("image", images.load_image),
+    ".jpg": ("image", images.load_image),
+    ".jpeg": ("image", images.load_image),
+    ".tif": ("image", images.load_image),
+    ".tiff": ("image", images.load_image),
 }
 SUPPORTED_EXTENSIONS = tuple(LOADERS)
+# Extensions whose files are text: their content may be any text (an HTML page saved as .txt stays text).
+TEXT_EXTENSIONS = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".csv", ".tsv", ".json", ".jsonl", ".eml"}
+
+
+def choose_loader(ext: str, data: bytes) -> tuple[str, str | None]:
+    """The extension whose loader reads `data`, and what the content was detected as when that overrides `ext`.
+
+    :raises LoadError: `err.unsupported_type` when neither the extension nor the content is a supported format.
+    """
+    found = sniff(data)
+    if ext in LOADERS:
+        text_named = ext in TEXT_EXTENSIONS
+        if found is None or found == ext or (text_named and found in TEXT_EXTENSIONS):
+            return ext, None
+        if ext in (".jpg", ".jpeg") and found == ".jpg" or ext in (".tif", ".tiff") and found == ".tif":
+            return ext, None
+        return found, found  # the content is another format than the name says
+    if found is not None and found in LOADERS:
+        return found, found
+    raise LoadError("err.unsupported_type", ext=ext or "(none)", supported=" ".join(SUPPORTED_EXTENSIONS))
 
 
 def is_supported(path: Path) -> bool:
@@ -71,9 +105,6 @@ def load_file(path: Path | str, max_bytes: int | None = None) -> LoadedDocument:
     :raises LoadError: with a reason for every kind of bad input.
     """
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in LOADERS:
-        raise LoadError("err.unsupported_type", ext=ext or "(none)", supported=" ".join(SUPPORTED_EXTENSIONS))
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -100,15 +131,15 @@ def load_bytes(
     :raises LoadError: as :func:`load_file`.
     """
     path = Path(name)
-    ext = path.suffix.lower()
-    if ext not in LOADERS:
-        raise LoadError("err.unsupported_type", ext=ext or "(none)", supported=" ".join(SUPPORTED_EXTENSIONS))
     if not data:
         raise LoadError("err.empty_file")
     if max_bytes is not None and len(data) > max_bytes:
         raise LoadError("err.too_large", size_mb=round(len(data) / 2**20, 1), limit_mb=round(max_bytes / 2**20, 1))
+    ext, detected = choose_loader(path.suffix.lower(), data)
     loaded_kind, loader = LOADERS[ext]
     body, title, meta = loader(path, data)
+    if detected:
+        meta = {**meta, "detected_as": detected}
     if not body.strip():
         raise LoadError("err.no_text", detail=name)
     limit = get_settings().max_chars

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,14 @@ class JapaneseFileConverter:
         return default_from_dict(cls, data)
 
     @component.output_types(documents=list[Document], failures=list[dict[str, Any]])
-    def run(self, sources: list[str | ByteStream]) -> dict[str, Any]:
+    def run(
+        self, sources: list[str | ByteStream], progress: Callable[[str, int, int], None] | None = None
+    ) -> dict[str, Any]:
         """Load each file, or each downloaded document given as a `ByteStream`.
 
         :param sources: file paths, or ByteStreams with meta `source` (e.g. the URL), `file_name` (its extension
             chooses the loader), `modified` and optionally `type` (e.g. `web`).
+        :param progress: called with `(stage, page, pages)` while a paged file is read (`page` or `ocr`).
         :returns: `documents` (one per readable file) and `failures` (`source`, `code`, `params`, `message`).
         """
         limit_mb = self.max_file_mb if self.max_file_mb is not None else get_settings().max_file_mb
@@ -67,9 +71,10 @@ class JapaneseFileConverter:
                         float(source.meta.get("modified", 0.0)),
                         max_bytes,
                         source.meta.get("type"),
+                        progress,
                     )
                 else:
-                    loaded = load_file_isolated(Path(source), max_bytes=max_bytes)
+                    loaded = load_file_isolated(Path(source), max_bytes=max_bytes, progress=progress)
             except LoadError as e:
                 logger.warning("Could not read {source}: {error}", source=label, error=str(e))
                 failures.append({"source": label, "code": e.code, "params": e.params, "message": e.message()})

@@ -61,5 +61,7 @@ class JapaneseSentenceSplitter:
             source = str(doc.meta.get("source", doc.id))
             for chunk in chunks:
                 meta = {**doc.meta, "heading": chunk.heading, "chunk_index": chunk.index, "chunk_count": len(chunks)}
+                if doc.meta.get("pages"):  # paged documents (PDF): the page the chunk starts on, to cite "p. 12"
+                    meta["page"] = chunk.page
                 out.append(Document(id=chunk_id(source, chunk.index, chunk.content), content=chunk.content, meta=meta))
         return {"documents": out}

@@ -7,6 +7,7 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from corpus.files import extraction_note
 from corpus.stores import open_store
 from corpus.stores.embedded import SourceRecord
 
@@ -38,7 +39,7 @@ class SourceWriter:
         """Deserialise from a dictionary."""
         return default_from_dict(cls, data)
 
-    @component.output_types(written=int, sources=list[str])
+    @component.output_types(written=int, sources=list[str], methods=dict[str, str])
     def run(
         self,
         documents: list[Document],
@@ -56,7 +57,8 @@ class SourceWriter:
         :param pipeline_hash: hash of the indexing pipeline, recorded so a settings change re-indexes.
         :param embedding_meta: the embedder's `meta` (its `model` is recorded on the collection).
         :param tokenizer: the BM25 tokenizer's name (recorded on the collection, never mixed).
-        :returns: `written` (chunks) and `sources` (the sources replaced).
+        :returns: `written` (chunks), `sources` (the sources replaced) and `methods` (source → how its text was
+            obtained, see `corpus.files.extraction_note`).
         :raises StoreError: when the model or tokenizer differs from the collection's.
         """
         hashes = content_hashes or {}
@@ -79,4 +81,5 @@ class SourceWriter:
                 chars=int(first.get("chars", 0) or 0),
             )
             written += store.replace_source(record, chunks, embedding_model=model, tokenizer=tokenizer)
-        return {"written": written, "sources": sorted(by_source)}
+        methods = {source: extraction_note(chunks[0].meta) for source, chunks in by_source.items()}
+        return {"written": written, "sources": sorted(by_source), "methods": methods}
