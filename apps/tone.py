@@ -21,8 +21,8 @@ from apps.guard import Permission, escape, named, on
 from apps.jobs import Job, attach_job, cancel_job, follow_job
 from apps.uploads import uploaded_file
 from apps.views import job_line, loss_frame, loss_plot_kwargs, overfitting
-from finetune.tone.bases import resolve_base
-from finetune.tone.train import PRESETS, STRENGTHS, TARGET_MODULES, ToneConfig, train
+from finetune.tone.bases import check_base, resolve_base
+from finetune.tone.train import PRESETS, STRENGTHS, TARGET_MODULES, ToneConfig, latest_checkpoint, train
 from tokka.errors import TokkaError
 from tokka.paths import RUN_NAME, check_name, inside
 
@@ -39,8 +39,9 @@ def run_folder(ctx: AppContext, name: str) -> Path:
     return inside(ctx.settings.data_dir / "tone", check_name((name or "").strip(), RUN_NAME, "err.run_name"))
 
 
-def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str, str]:
-    """Preview the examples, list what was dropped and why, and show one with the chat template applied."""
+def check_data(ctx: AppContext, data: Any, base: str) -> Iterator[tuple[Any, str, str]]:
+    """Preview the examples, list what was dropped and why, and show one with the chat template applied.
+    The packaged base is converted first when it never was (its progress is shown)."""
     from transformers import AutoTokenizer
 
     from finetune.tone.data import load_examples, preview_frame
@@ -49,14 +50,18 @@ def check_data(ctx: AppContext, data: Any, base: str) -> tuple[pd.DataFrame, str
     if not data:
         raise ToneInputError("ui.tone.no_data")
     path = uploaded_file(data)
-    folder = resolve_base(base)
+    check_base(base)
+    progress: list[str] = []
+    folder = resolve_base(base, progress.append)
+    if progress:
+        yield gr.skip(), progress[-1], gr.skip()
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     ensure_chat_template(tokenizer)
     report = load_examples(path, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]))
     notes = [ctx.t("ui.tone.split", n=len(report.examples), train=len(report.train), val=len(report.validation))]
     notes += [f"⚠ {escape(ctx.t(key, **params))}" for key, params in report.problems]
     preview = preview_frame(report, [ctx.t(f"ui.tone.col.{c}") for c in ("system", "question", "reply")])
-    return preview, "\n\n".join(notes), render(tokenizer, report.examples[0].messages)
+    yield preview, "\n\n".join(notes), render(tokenizer, report.examples[0].messages)
 
 
 @dataclass
@@ -69,11 +74,13 @@ class ToneProgress:
 
 
 def tone_work(ctx: AppContext, config: ToneConfig) -> Callable[[Job], None]:
-    """The tuning job: every training step, evaluation and checkpoint is reported."""
+    """The tuning job: the base model is made ready (the packaged one is converted the first time, with its
+    progress), then every training step, evaluation and checkpoint is reported."""
 
     def work(job: Job) -> None:
         state = ToneProgress()
         total = 1
+        config.base = str(resolve_base(config.base, lambda message: job.publish(note=message)))
         for event in train(config, job.cancel):
             if event.kind == "start":
                 total = event.info["steps"]
@@ -94,8 +101,8 @@ def tone_work(ctx: AppContext, config: ToneConfig) -> Callable[[Job], None]:
                 state.points.append((event.step, event.val_loss, "validation"))
             elif event.kind == "early_stop":
                 state.status = ctx.t("ui.tone.early_stop", step=event.step, val=f"{event.val_loss:.4f}")
-            elif event.kind == "cancelled":
-                state.checkpoint = ctx.shown_path(Path(config.out_dir) / "checkpoint")
+            elif event.kind in ("cancelled", "time_up"):
+                state.checkpoint = ctx.shown_path(latest_checkpoint(Path(config.out_dir)) or Path(config.out_dir))
                 state.status = ctx.t("ui.job.stopped_with_checkpoint", path=state.checkpoint, step=event.step)
             elif event.kind == "done":
                 state.status = ctx.t("ui.tone.done", out=ctx.shown_path(Path(config.out_dir) / "adapter"))
@@ -145,8 +152,9 @@ def config_of(ctx: AppContext, form: ToneForm) -> ToneConfig:
     data = str(uploaded_file(form.data)) if form.data else ""
     strength = STRENGTHS[form.strength]
     detailed = form.detailed
+    check_base(form.base)
     return ToneConfig(
-        base=str(resolve_base(form.base)),
+        base=form.base,  # resolved in the job: the packaged base may need converting first
         data=data,
         out_dir=str(folder),
         preset=form.memory,
@@ -299,10 +307,14 @@ def build(ctx: AppContext) -> dict[str, Any]:
     modelfile = gr.Code(label="Modelfile", interactive=False)
 
     A = Permission.ADMIN
+
+    def _check(d: Any, b: str) -> Iterator[tuple[Any, str, str]]:
+        yield from check_data(ctx, d, b)
+
     on(
         ctx,
         check.click,
-        lambda d, b: check_data(ctx, d, b),
+        _check,
         [data, base],
         [preview, notes, template],
         permission=A,

@@ -34,18 +34,28 @@ def base_model_choices() -> list[tuple[str, str]]:
     return [(PACKAGED_BASE, PACKAGED_BASE), *((name, name) for name in folders if name != packaged)]
 
 
-def resolve_base(name: str, progress: Callable[[str], None] | None = None) -> Path:
-    """The folder of a base model offered by :func:`base_model_choices`.
+def check_base(name: str) -> str:
+    """`name` when it is offered by :func:`base_model_choices` (nothing is converted or loaded).
 
     :raises BaseModelError: `err.tone_base_unknown` for any other name (a path is never accepted).
     """
     if name == PACKAGED_BASE:
-        return ensure_packaged_base(progress)
-    check_name(name, RUN_NAME, "err.tone_base_unknown", BaseModelError, available=_available())
-    folder = inside(hf_models_dir(), name)
-    if not (folder / "config.json").is_file():
+        return name
+    check_name(name or "", RUN_NAME, "err.tone_base_unknown", BaseModelError, available=_available())
+    if not (inside(hf_models_dir(), name) / "config.json").is_file():
         raise BaseModelError("err.tone_base_unknown", name=name, available=_available())
-    return folder
+    return name
+
+
+def resolve_base(name: str, progress: Callable[[str], None] | None = None) -> Path:
+    """The folder of a base model offered by :func:`base_model_choices` (the packaged one converted on first use,
+    reporting its progress).
+
+    :raises BaseModelError: `err.tone_base_unknown` for any other name; `err.tone_base_conversion`.
+    """
+    if check_base(name) == PACKAGED_BASE:
+        return ensure_packaged_base(progress)
+    return inside(hf_models_dir(), name)
 
 
 def _available() -> str:

@@ -17,6 +17,19 @@ from finetune.tone.bases import BaseModelError
 from pipelines.local_models import resolve_gguf
 from tokka.locales import t
 
+# The conversation exactly as `LocalGGUFChatGenerator` gives it to llama.cpp's "gemma" chat format: system messages
+# folded into the first user turn (Gemma has no system role), nothing trimmed, BOS first. Training on this template
+# means the adapter sees at training time the very tokens it will see in the offline assistant.
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% set ns = namespace(system='', done=false) %}"
+    "{% for m in messages %}{% if m['role'] == 'system' %}{% set ns.system = ns.system + m['content'] + '\\n\\n' %}"
+    "{% endif %}{% endfor %}"
+    "{% for m in messages %}{% if m['role'] == 'user' %}<start_of_turn>user\n"
+    "{% if not ns.done %}{{ ns.system }}{% set ns.done = true %}{% endif %}{{ m['content'] }}<end_of_turn>\n"
+    "{% elif m['role'] == 'assistant' %}<start_of_turn>model\n{{ m['content'] }}<end_of_turn>\n{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
+
 
 def convert_packaged_gguf(target: Path, progress: Callable[[str], None] | None = None) -> Path:
     """Write the packaged GGUF as a Hugging Face folder into `target` (atomically: a half-written folder is never
@@ -34,6 +47,7 @@ def convert_packaged_gguf(target: Path, progress: Callable[[str], None] | None =
     try:
         say(t("ui.tone.converting", step=1))
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        tokenizer.chat_template = GEMMA_TEMPLATE
         loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
         say(t("ui.tone.converting", step=2))
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)

@@ -1,7 +1,18 @@
-"""Tone tuning with LoRA: QLoRA (4-bit base, bitsandbytes) on Unsloth when an NVIDIA GPU is there, transformers +
-PEFT otherwise (bitsandbytes' 4-bit works on CPU too, docs/models.md §5.3). One plain training loop serves
-both, so what the CPU tests exercise is what the GPU runs: the loss counts only the reply's tokens, the
-validation loss drives early stopping, and a checkpoint (adapter + optimizer + step) can be resumed.
+"""Tone tuning with LoRA on TRL's `SFTTrainer`: one training path for CPU and GPU.
+
+Why TRL: it is the trainer Unsloth documents (Unsloth only swaps the model loader and kernels), so the GPU branch
+runs the very code the CPU tests exercise. It gives what a tuning run needs without hand-written loops: the loss on
+the reply only (prompt/completion data, `completion_only_loss`), logits computed only where there is a label (its
+fused LM head never builds the prompt's `seq × vocab` logits), the schedule, batching, checkpoints with optimizer and
+RNG state (`resume_from_checkpoint`), and early stopping on the validation loss (`EarlyStoppingCallback`).
+
+One method is ours, `compute_loss`: TRL computes the reply's log-probabilities with a Triton kernel that exists only
+on GPUs, so on a CPU its loss cannot run. Ours asks the model for logits at the reply's positions only
+(`logits_to_keep`, a transformers forward argument), which keeps the LM head (262k × 640 for Gemma 3) off the long
+prompt on every device, and is the same code on CPU and GPU.
+
+The tab and the CLI read training as a stream of `ToneEvent`s: a `TrainerCallback` hands each one over and waits
+until it has been read, so cancelling after an event stops at the next step, with a checkpoint to resume from.
 
     python -m finetune tone --data examples.csv --base models/my-base --out data/tone/run1 --steps 200
 """
@@ -10,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-import random
+import queue
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +37,7 @@ from tokka.errors import TokkaError
 TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # A readable Japanese chat template for base models that have none (their tokenizers know no chat tokens).
 DEFAULT_CHAT_TEMPLATE = (
-    "{% for m in messages %}{% if m['role'] == 'system' %}### システム\n{{ m['content'] }}\n\n"
+    "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'system' %}### システム\n{{ m['content'] }}\n\n"
     "{% elif m['role'] == 'user' %}### 質問\n{{ m['content'] }}\n\n"
     "{% else %}### 回答\n{{ m['content'] }}{{ eos_token }}\n\n{% endif %}{% endfor %}"
     "{% if add_generation_prompt %}### 回答\n{% endif %}"
@@ -84,13 +95,18 @@ class ToneConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.0
     target_modules: list[str] = field(default_factory=lambda: list(TARGET_MODULES))
+    layers: list[int] | None = None  # LoRA on these layers only (None = all); the backward pass stops below them
     max_seq_len: int | None = None
+    batch_size: int | None = None  # overrides the preset
+    grad_accum: int | None = None  # overrides the preset
     epochs: float = 1.0
     steps: int | None = None  # overrides epochs
     learning_rate: float = 2e-4
     warmup_ratio: float = 0.05
     eval_every: int = 10
     early_stopping_patience: int = 3  # evaluations without improvement; 0 = off
+    validation_fraction: float = 0.1  # of the examples, kept apart to measure the validation loss
+    max_minutes: float | None = None  # stop (with a checkpoint) after this long
     load_in_4bit: bool = True
     backend: str = "auto"  # auto | unsloth | peft
     seed: int = 0
@@ -100,7 +116,7 @@ class ToneConfig:
 
 @dataclass
 class ToneEvent:
-    """`start`, `step`, `eval`, `checkpoint`, `early_stop`, `cancelled` or `done`."""
+    """`start`, `step`, `eval`, `checkpoint`, `early_stop`, `time_up`, `cancelled` or `done`."""
 
     kind: str
     step: int = 0
@@ -153,32 +169,72 @@ def render(tokenizer: Any, messages: list[dict[str, str]], add_generation_prompt
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
 
-def encode(tokenizer: Any, example: Example, max_len: int) -> tuple[list[int], list[int]]:
-    """Token ids and labels; the labels hide everything but the reply (-100), so only the reply is learnt."""
-    prompt = render(tokenizer, example.messages[:-1], add_generation_prompt=True)
-    full = render(tokenizer, example.messages)
-    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    full_ids = tokenizer(full, add_special_tokens=False)["input_ids"]
-    bos = (
-        [tokenizer.bos_token_id]
-        if tokenizer.bos_token_id is not None and getattr(tokenizer, "add_bos_token", True)
-        else []
+def as_prompt_completion(example: Example) -> dict[str, list[dict[str, str]]]:
+    """TRL's conversational prompt/completion form: everything before the last reply, and the reply (learnt)."""
+    return {"prompt": example.messages[:-1], "completion": example.messages[-1:]}
+
+
+def _lora(config: ToneConfig, present: set[str]) -> Any:
+    from peft import LoraConfig
+
+    targets = [t for t in config.target_modules if t in present] or ["q_proj", "v_proj"]
+    return LoraConfig(
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=targets,
+        layers_to_transform=config.layers,
+        bias="none",
+        task_type="CAUSAL_LM",
     )
-    ids = (bos + full_ids)[:max_len]
-    labels = ([-100] * (len(bos) + len(prompt_ids)) + full_ids[len(prompt_ids) :])[:max_len]
-    return ids, labels
 
 
-def _batch(items: list[tuple[list[int], list[int]]], pad_id: int, device: torch.device) -> dict[str, torch.Tensor]:
-    width = max(len(ids) for ids, _ in items)
-    ids = torch.full((len(items), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(items), width), -100, dtype=torch.long)
-    mask = torch.zeros((len(items), width), dtype=torch.long)
-    for row, (x, y) in enumerate(items):
-        ids[row, : len(x)] = torch.tensor(x)
-        labels[row, : len(y)] = torch.tensor(y)
-        mask[row, : len(x)] = 1
-    return {"input_ids": ids.to(device), "labels": labels.to(device), "attention_mask": mask.to(device)}
+def _load_unsloth(config: ToneConfig, max_seq_len: int) -> tuple[Any, Any]:
+    from unsloth import FastLanguageModel
+
+    model, tokenizer = FastLanguageModel.from_pretrained(
+        model_name=config.base, max_seq_length=max_seq_len, load_in_4bit=config.load_in_4bit, dtype=None
+    )
+    model = FastLanguageModel.get_peft_model(
+        model,
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.target_modules,
+        layers_to_transform=config.layers,
+        bias="none",
+        use_gradient_checkpointing="unsloth",
+        random_state=config.seed,
+    )
+    return model, tokenizer
+
+
+def _load_peft(config: ToneConfig) -> tuple[Any, Any, bool]:
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(config.base)
+    cuda = torch.cuda.is_available()
+    kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if cuda else torch.float32}
+    four_bit = config.load_in_4bit
+    if four_bit:
+        try:
+            from transformers import BitsAndBytesConfig
+
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_compute_dtype=torch.bfloat16 if cuda else torch.float32,
+                bnb_4bit_use_double_quant=True,
+            )
+            kwargs["device_map"] = {"": 0} if cuda else "cpu"
+        except ImportError:
+            four_bit = False
+    model = AutoModelForCausalLM.from_pretrained(config.base, **kwargs)
+    if four_bit:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    present = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    return get_peft_model(model, _lora(config, present)), tokenizer, four_bit
 
 
 def load_for_training(config: ToneConfig, max_seq_len: int) -> tuple[Any, Any, dict[str, Any]]:
@@ -187,57 +243,9 @@ def load_for_training(config: ToneConfig, max_seq_len: int) -> tuple[Any, Any, d
     four_bit = config.load_in_4bit
     try:
         if backend == "unsloth":
-            from unsloth import FastLanguageModel
-
-            model, tokenizer = FastLanguageModel.from_pretrained(
-                model_name=config.base, max_seq_length=max_seq_len, load_in_4bit=four_bit, dtype=None
-            )
-            model = FastLanguageModel.get_peft_model(
-                model,
-                r=config.lora_rank,
-                lora_alpha=config.lora_alpha,
-                lora_dropout=config.lora_dropout,
-                target_modules=config.target_modules,
-                bias="none",
-                use_gradient_checkpointing="unsloth",
-                random_state=config.seed,
-            )
+            model, tokenizer = _load_unsloth(config, max_seq_len)
         else:
-            from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-
-            tokenizer = AutoTokenizer.from_pretrained(config.base)
-            kwargs: dict[str, Any] = {"dtype": torch.float32 if not torch.cuda.is_available() else torch.bfloat16}
-            if four_bit:
-                try:
-                    from transformers import BitsAndBytesConfig
-
-                    compute = torch.bfloat16 if torch.cuda.is_available() else torch.float32
-                    kwargs["quantization_config"] = BitsAndBytesConfig(
-                        load_in_4bit=True,
-                        bnb_4bit_quant_type="nf4",
-                        bnb_4bit_compute_dtype=compute,
-                        bnb_4bit_use_double_quant=True,
-                    )
-                    kwargs["device_map"] = {"": 0} if torch.cuda.is_available() else "cpu"
-                except ImportError:
-                    four_bit = False
-            model = AutoModelForCausalLM.from_pretrained(config.base, **kwargs)
-            if four_bit:
-                model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
-            present = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
-            targets = [t for t in config.target_modules if t in present] or ["q_proj", "v_proj"]
-            model = get_peft_model(
-                model,
-                LoraConfig(
-                    r=config.lora_rank,
-                    lora_alpha=config.lora_alpha,
-                    lora_dropout=config.lora_dropout,
-                    target_modules=targets,
-                    bias="none",
-                    task_type="CAUSAL_LM",
-                ),
-            )
+            model, tokenizer, four_bit = _load_peft(config)
     except OSError as e:
         raise ToneTrainingError("err.tone_base_missing", base=config.base, detail=str(e)[:200]) from e
     ensure_chat_template(tokenizer)
@@ -246,139 +254,255 @@ def load_for_training(config: ToneConfig, max_seq_len: int) -> tuple[Any, Any, d
     return model, tokenizer, {"backend": backend, "four_bit": four_bit, "trainable": trainable, "total": total}
 
 
-def _lr(step: int, total: int, peak: float, warmup_ratio: float) -> float:
-    warmup = max(1, int(total * warmup_ratio))
-    if step <= warmup:
-        return peak * step / warmup
-    return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
-
-
 def _gpu_memory() -> float | None:
     return torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None
 
 
-@torch.no_grad()
-def _validation_loss(model: Any, batches: list[dict[str, torch.Tensor]]) -> float:
-    model.eval()
-    losses = [float(model(**batch).loss) for batch in batches]
-    model.train()
-    return sum(losses) / max(1, len(losses))
+def latest_checkpoint(out_dir: Path) -> Path | None:
+    """The newest `checkpoints/checkpoint-N` folder of a run (what "resume" continues), if any."""
+    folders = [p for p in (out_dir / "checkpoints").glob("checkpoint-*") if p.name.split("-")[-1].isdigit()]
+    return max(folders, key=lambda p: int(p.name.split("-")[-1]), default=None)
+
+
+class _Handover:
+    """Events from the training thread to the reader, one at a time: `put` returns once the reader took it."""
+
+    def __init__(self) -> None:
+        self.events: queue.Queue[ToneEvent | BaseException | None] = queue.Queue()
+        self.read = threading.Semaphore(0)
+        self.closed = threading.Event()
+
+    def put(self, item: ToneEvent | BaseException | None) -> None:
+        if self.closed.is_set():
+            return
+        self.events.put(item)
+        while not self.read.acquire(timeout=0.5):
+            if self.closed.is_set():
+                return
+
+
+def _stop_reason(cancel: threading.Event, handover: _Handover, deadline: float | None) -> str | None:
+    """`cancelled` (Cancel pressed, or nobody reads the events any more), `time_up`, or None to go on."""
+    if cancel.is_set() or handover.closed.is_set():
+        return "cancelled"
+    if deadline is not None and time.monotonic() > deadline:
+        return "time_up"
+    return None
+
+
+def _callback(handover: _Handover, cancel: threading.Event, deadline: float | None) -> Any:
+    """A `TrainerCallback` that reports steps, evaluations and checkpoints and stops on cancel or time."""
+    from transformers import TrainerCallback
+
+    class Report(TrainerCallback):
+        stopped: str | None = None
+        last: tuple[float, int] | None = None
+        trainer_tokens: Any = staticmethod(lambda: 0)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
+            self.stopped = self.stopped or _stop_reason(cancel, handover, deadline)
+            if self.stopped:
+                control.should_training_stop = True
+                control.should_save = True  # a checkpoint to resume from
+            return control
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **_: Any) -> None:
+            if not logs or "loss" not in logs:
+                return
+            now, tokens = time.monotonic(), self.trainer_tokens()
+            last, self.last = self.last, (now, tokens)
+            speed = (tokens - last[1]) / max(now - last[0], 1e-9) if last and tokens > last[1] else None
+            event = ToneEvent("step", state.global_step, loss=float(logs["loss"]), tokens_per_second=speed)
+            event.learning_rate, event.gpu_memory_gb = logs.get("learning_rate"), _gpu_memory()
+            handover.put(event)
+
+        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **_: Any):
+            if metrics and "eval_loss" in metrics:
+                handover.put(ToneEvent("eval", state.global_step, val_loss=float(metrics["eval_loss"])))
+
+        def on_save(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            handover.put(ToneEvent("checkpoint", state.global_step))
+
+    return Report()
+
+
+def _trainer_class() -> type:
+    """TRL's `SFTTrainer` with the loss computed on the reply's positions only (see the module docstring)."""
+    from trl import SFTTrainer
+
+    class ReplyOnlySFTTrainer(SFTTrainer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.model_accepts_loss_kwargs = True  # the trainer counts the reply tokens of the accumulated batch
+            self.loss_is_scaled_for_ga = True  # … and our loss divides by that count
+            self.tokens_seen = 0
+
+        def compute_loss(
+            self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
+        ) -> Any:
+            labels = inputs["labels"]
+            targets = labels[:, 1:]
+            keep = (targets != -100).any(dim=0).nonzero().flatten()  # positions whose next token is learnt
+            outputs = model(
+                input_ids=inputs["input_ids"],
+                attention_mask=inputs.get("attention_mask"),
+                logits_to_keep=keep,
+                use_cache=False,
+            )
+            chosen = targets[:, keep]
+            total = torch.nn.functional.cross_entropy(
+                outputs.logits.float().flatten(0, 1), chosen.flatten(), ignore_index=-100, reduction="sum"
+            )
+            count = num_items_in_batch if num_items_in_batch is not None else (chosen != -100).sum().clamp(min=1)
+            loss = total / count
+            if model.training and "attention_mask" in inputs:
+                self.tokens_seen += int(inputs["attention_mask"].sum())
+            return (loss, outputs) if return_outputs else loss
+
+    return ReplyOnlySFTTrainer
+
+
+def _arguments(config: ToneConfig, out: Path, preset: Preset, total: int | None, max_len: int) -> Any:
+    from trl import SFTConfig
+
+    cuda = torch.cuda.is_available()
+    return SFTConfig(
+        output_dir=str(out / "checkpoints"),
+        max_length=max_len,
+        per_device_train_batch_size=config.batch_size or preset.batch_size,
+        per_device_eval_batch_size=config.batch_size or preset.batch_size,
+        gradient_accumulation_steps=config.grad_accum or preset.grad_accum,
+        num_train_epochs=config.epochs,
+        max_steps=total or -1,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=config.warmup_ratio,  # a ratio below 1 (transformers 5)
+        weight_decay=0.0,
+        max_grad_norm=1.0,
+        logging_steps=1,
+        eval_strategy="steps",
+        eval_steps=config.eval_every,
+        save_strategy="steps",
+        save_steps=config.eval_every,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        bf16=cuda and torch.cuda.is_bf16_supported(),
+        fp16=cuda and not torch.cuda.is_bf16_supported(),
+        gradient_checkpointing=cuda,  # saves GPU memory; on a CPU it only costs time
+        use_cpu=not cuda,
+        completion_only_loss=True,
+        seed=config.seed,
+        data_seed=config.seed,
+        report_to=[],
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        save_only_model=False,
+    )
+
+
+def _write_config(out: Path, config: ToneConfig, preset_name: str, max_len: int, total: int | None) -> None:
+    record = {**asdict(config), "preset": preset_name, "max_seq_len": max_len, "total_steps": total}
+    (out / "tone_config.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def train(config: ToneConfig, cancel: threading.Event | None = None) -> Iterator[ToneEvent]:
-    """Tune, reporting as it goes. The adapter is saved at each checkpoint and at the end (`out_dir/adapter`).
+    """Tune, reporting as it goes. The best adapter (lowest validation loss) is saved to `out_dir/adapter`;
+    checkpoints to resume from are in `out_dir/checkpoints`.
 
     :raises ToneDataError: for unusable data (see `finetune.tone.data`).
     :raises ToneTrainingError: `err.tone_oom` with the preset to choose instead; `err.tone_base_missing`.
     """
+    from datasets import Dataset
+    from transformers import EarlyStoppingCallback, set_seed
+
     torch.set_num_threads(max(1, config.threads))
-    torch.manual_seed(config.seed)
+    set_seed(config.seed)  # before LoRA's random initialisation, so that a run is the same whatever ran before
     preset_name = choose_preset(config.preset)
     preset = PRESETS[preset_name]
     max_len = config.max_seq_len or preset.max_seq_len
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model, tokenizer, info = load_for_training(config, max_len)
-    device = next(p for p in model.parameters()).device
     data = load_examples(
-        config.data, lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]), max_len, seed=config.seed
+        config.data,
+        lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]),
+        max_len,
+        validation_fraction=config.validation_fraction,
+        seed=config.seed,
     )
-    train_items = [encode(tokenizer, e, max_len) for e in data.train]
-    val_items = [encode(tokenizer, e, max_len) for e in data.validation]
-    per_step = preset.batch_size * preset.grad_accum
-    total = config.steps or max(1, math.ceil(config.epochs * len(train_items) / per_step))
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    val_batches = [
-        _batch(val_items[i : i + preset.batch_size], pad, device) for i in range(0, len(val_items), preset.batch_size)
-    ]
-    optimizer = torch.optim.AdamW(
-        [p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=0.0
+    per_step = (config.batch_size or preset.batch_size) * (config.grad_accum or preset.grad_accum)
+    total = config.steps or max(1, math.ceil(config.epochs * len(data.train) / per_step))
+    _write_config(out, config, preset_name, max_len, total)
+    stop = cancel or threading.Event()
+    handover = _Handover()
+    deadline = time.monotonic() + config.max_minutes * 60 if config.max_minutes else None
+    report = _callback(handover, stop, deadline)
+    callbacks = [report]
+    if config.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(config.early_stopping_patience, early_stopping_threshold=1e-4))
+    trainer = _trainer_class()(
+        model=model,
+        args=_arguments(config, out, preset, config.steps, max_len),
+        train_dataset=Dataset.from_list([as_prompt_completion(e) for e in data.train]),
+        eval_dataset=Dataset.from_list([as_prompt_completion(e) for e in data.validation]),
+        processing_class=tokenizer,
+        callbacks=callbacks,
     )
-    start, best, waited = 1, None, 0
-    state_path = out / "checkpoint" / "trainer_state.pt"
-    if config.resume and state_path.is_file():
-        from peft import set_peft_model_state_dict
-        from safetensors.torch import load_file
-
-        state = torch.load(state_path, map_location=device, weights_only=False)
-        set_peft_model_state_dict(model, load_file(str(out / "checkpoint" / "adapter_model.safetensors")))
-        optimizer.load_state_dict(state["optimizer"])
-        start, best, waited = state["step"] + 1, state["best"], state["waited"]
-    (out / "tone_config.json").write_text(
-        json.dumps(
-            {**asdict(config), "preset": preset_name, "max_seq_len": max_len, "total_steps": total},
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-
-    def save(step: int, folder: Path) -> None:
-        model.save_pretrained(str(folder))
-        tokenizer.save_pretrained(str(folder))
-        torch.save(
-            {"optimizer": optimizer.state_dict(), "step": step, "best": best, "waited": waited},
-            folder / "trainer_state.pt",
-        )
-
-    example = render(tokenizer, data.train[0].messages)
+    report.trainer_tokens = lambda: trainer.tokens_seen
+    resume = latest_checkpoint(out) if config.resume else None
+    step0 = int(resume.name.split("-")[-1]) if resume else 0
     yield ToneEvent(
         "start",
-        start - 1,
+        step0,
         info={
             **info,
             "preset": preset_name,
             "steps": total,
             "max_seq_len": max_len,
-            "train": len(train_items),
-            "validation": len(val_items),
-            "template_example": example,
-            "device": str(device),
+            "train": len(data.train),
+            "validation": len(data.validation),
+            "template_example": render(tokenizer, data.train[0].messages),
+            "device": str(next(p for p in model.parameters()).device),
             "problems": data.problems,
+            "resumed_from": step0,
         },
     )
-    model.train()
+
+    def run() -> None:
+        try:
+            trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+            trainer.save_model(str(out / "adapter"))  # the best model, loaded back at the end
+            tokenizer.save_pretrained(str(out / "adapter"))
+            handover.put(None)
+        except BaseException as e:  # handed to the reader, raised there
+            handover.put(e)
+
+    worker = threading.Thread(target=run, name="tone-training", daemon=True)
+    worker.start()
     try:
-        for step in range(start, total + 1):
-            if cancel is not None and cancel.is_set():
-                save(step - 1, out / "checkpoint")
-                yield ToneEvent("cancelled", step - 1)
-                return
-            lr = _lr(step, total, config.learning_rate, config.warmup_ratio)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            optimizer.zero_grad(set_to_none=True)
-            loss_sum, tokens, started = 0.0, 0, time.perf_counter()
-            for micro in range(preset.grad_accum):
-                picks = random.Random(config.seed * 7919 + step * 131 + micro).sample(
-                    range(len(train_items)), min(preset.batch_size, len(train_items))
-                )
-                batch = _batch([train_items[i] for i in picks], pad, device)
-                loss = model(**batch).loss / preset.grad_accum
-                loss.backward()
-                loss_sum += loss.item()
-                tokens += int(batch["attention_mask"].sum())
-            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-            optimizer.step()
-            speed = tokens / max(time.perf_counter() - started, 1e-9)
-            yield ToneEvent(
-                "step", step, loss=loss_sum, learning_rate=lr, gpu_memory_gb=_gpu_memory(), tokens_per_second=speed
-            )
-            if step % config.eval_every == 0 or step == total:
-                val = _validation_loss(model, val_batches)
-                improved = best is None or val < best - 1e-4
-                best, waited = (val, 0) if improved else (best, waited + 1)
-                yield ToneEvent("eval", step, loss=loss_sum, val_loss=val)
-                if improved:
-                    save(step, out / "adapter")  # the best adapter so far is the one exported
-                save(step, out / "checkpoint")
-                yield ToneEvent("checkpoint", step)
-                if config.early_stopping_patience and waited >= config.early_stopping_patience:
-                    yield ToneEvent("early_stop", step, val_loss=best)
-                    break
-    except torch.cuda.OutOfMemoryError as e:
+        while (item := handover.events.get()) is not None:
+            if isinstance(item, BaseException):
+                _raise(item, preset_name, max_len)
+            yield item
+            handover.read.release()
+    finally:
+        handover.closed.set()
+        handover.read.release()
+        worker.join()
+    state = trainer.state
+    best = state.best_metric
+    if report.stopped:
+        yield ToneEvent(report.stopped, state.global_step, val_loss=best)
+        return
+    if state.global_step < total:
+        yield ToneEvent("early_stop", state.global_step, val_loss=best)
+    yield ToneEvent("done", state.global_step, val_loss=best)
+
+
+def _raise(error: BaseException, preset_name: str, max_len: int) -> None:
+    if isinstance(error, torch.cuda.OutOfMemoryError):
         smaller = {"gpu-24gb": "gpu-16gb", "gpu-16gb": "gpu-8gb"}.get(preset_name, "gpu-8gb")
-        raise ToneTrainingError("err.tone_oom", preset=preset_name, smaller=smaller, seq=max_len) from e
-    if not (out / "adapter").exists():
-        save(total, out / "adapter")
-    yield ToneEvent("done", total, val_loss=best)
+        raise ToneTrainingError("err.tone_oom", preset=preset_name, smaller=smaller, seq=max_len) from error
+    raise error
