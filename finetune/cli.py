@@ -65,10 +65,14 @@ def cmd_scratch(args: argparse.Namespace) -> int:
 
 def cmd_tone(args: argparse.Namespace) -> int:
     """Tone-tune a base model on example texts and print progress."""
+    from finetune.tone.bases import PACKAGED_BASE, resolve_base
     from finetune.tone.train import ToneConfig, train
 
+    base = args.base
+    if base == PACKAGED_BASE:  # the packaged Gemma 3 270M, converted to a Hugging Face folder once
+        base = str(resolve_base(base, lambda note: print(note, file=sys.stderr)))
     config = ToneConfig(
-        base=args.base,
+        base=base,
         data=args.data,
         out_dir=args.out,
         preset=args.preset,
@@ -117,6 +121,45 @@ def cmd_tone(args: argparse.Namespace) -> int:
         print(t("cli.scratch_interrupted", args.lang, out=args.out), file=sys.stderr)
         return 130
     return 0
+
+
+def cmd_recipe(args: argparse.Namespace) -> int:
+    """Build a recipe's data, tune the packaged model on it, export and verify the GGUF adapter."""
+    import shutil
+
+    from finetune.recipes.grounded_qa import ADAPTER_FILE, RecipeData, RecipeRun, train_recipe
+    from finetune.tone.train import ToneEvent
+    from pipelines.local_models import ADAPTERS_DIR
+
+    def report(item: object) -> None:
+        if isinstance(item, ToneEvent):
+            if item.kind == "step":
+                speed = f"  {item.tokens_per_second:.0f} tok/s" if item.tokens_per_second else ""
+                print(f"step {item.step:5d}  loss {item.loss:.4f}{speed}", flush=True)
+            elif item.kind == "eval":
+                print(f"step {item.step:5d}  val_loss {item.val_loss:.4f}", flush=True)
+            elif item.kind in ("start", "done", "time_up", "early_stop"):
+                steps = item.info.get("steps", "") if item.kind == "start" else ""
+                print(f"{item.kind} {item.step} {steps}", flush=True)
+        else:
+            print(item, flush=True)
+
+    data = RecipeData(Path(args.questions), Path(args.corpus), examples=args.examples, seed=args.seed)
+    run = RecipeRun(Path(args.out), minutes=args.minutes, threads=args.threads, learning_rate=args.lr, seed=args.seed)
+    result = train_recipe(data, run, report)
+    slack = result.report.top1_slack
+    for check in result.report.checks:
+        good = check.same_tokens and check.top1_rank <= slack and check.effect_correlation >= 0.9
+        print(
+            f"  {'OK' if good else 'NG'}  tokens={'=' if check.same_tokens else '≠'}"
+            f"  llama.cpp's next token is PyTorch's #{check.top1_rank + 1}  effect r={check.effect_correlation:.3f}"
+            f"  max|Δlogit|={check.max_logit_diff:.3f}"
+        )
+    print(t("cli.adapter_verified" if result.report.ok else "cli.adapter_mismatch", args.lang, path=result.gguf))
+    if args.install and result.report.ok:
+        shutil.copyfile(result.gguf, ADAPTERS_DIR / ADAPTER_FILE)
+        print(t("cli.adapter_installed", args.lang, path=ADAPTERS_DIR / ADAPTER_FILE))
+    return 0 if result.report.ok else 1
 
 
 def _print_report(args: argparse.Namespace, report, registration, local_model: str, name: str) -> None:
@@ -194,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     scratch.set_defaults(func=cmd_scratch)
     tone = sub.add_parser("tone", help="tone-tune a chat model on example texts (LoRA / QLoRA)")
     tone.add_argument("--data", required=True, help="CSV / XLSX / JSONL: instruction (+ input) → output, or messages")
-    tone.add_argument("--base", required=True, help="a local Hugging Face model folder (or a hub id when online)")
+    tone.add_argument(
+        "--base", required=True, help="gemma3-270m (the packaged model) or a local Hugging Face model folder"
+    )
     tone.add_argument("--out", required=True, help="run folder (adapter, checkpoint, export)")
     tone.add_argument(
         "--preset",
@@ -214,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     tone.add_argument("--threads", type=int, default=1)
     tone.add_argument("--resume", action="store_true")
     tone.set_defaults(func=cmd_tone)
+
+    recipe = sub.add_parser("recipe", help="a ready-made tuning run: grounded-qa (answers from passages, cited)")
+    recipe.add_argument("name", choices=["grounded-qa"])
+    recipe.add_argument("--questions", required=True, help="JaQuAD-style questions (jaquad-qa/train.jsonl)")
+    recipe.add_argument("--corpus", required=True, help="their paragraphs (jsquad-jaquad-large/corpus.jsonl)")
+    recipe.add_argument("--out", required=True, help="run folder (data, checkpoints, adapter)")
+    recipe.add_argument("--examples", type=int, default=1100, help="training examples (about 3 s each on 2 cores)")
+    recipe.add_argument("--minutes", type=float, default=55.0, help="stop training after this long (checkpoint)")
+    recipe.add_argument("--threads", type=int, default=2)
+    recipe.add_argument("--lr", type=float, default=5e-4)
+    recipe.add_argument("--seed", type=int, default=0)
+    recipe.add_argument("--install", action="store_true", help="copy the verified adapter into pipelines/adapters/")
+    recipe.set_defaults(func=cmd_recipe)
 
     export = sub.add_parser("export", help="export a run (tone or from scratch): merge, GGUF, check, Modelfile")
     export.add_argument("run", help="the run folder")

@@ -49,9 +49,8 @@ def normalize_answer(text: str) -> str:
     """Text as compared: NFKC, citations and whitespace removed, outer 「」 and a final 。 dropped."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _CITATION.sub("", text)
-    text = _SPACE.sub("", text)
-    text = text.strip("「」『』\"'")
-    return text.rstrip("。.")
+    text = _SPACE.sub("", text).rstrip("。.")
+    return text.strip("「」『』\"'").rstrip("。.")
 
 
 def char_f1(prediction: str, gold: str) -> float:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pipelines.registry import AssistantRegistry
 from pipelines.validation import validate_file
 from tokka.cli import run
 from tokka.locales import t
+
+BEIR_COLLECTION = "beir-evaluation"  # temporary: made for one evaluation run, removed after it (unless --keep)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -124,25 +127,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:
-    """Index the folder's corpus into a temporary collection and run its queries with the assistant's retriever."""
-    from pipelines import evaluation
+def _beir_pipeline(pipeline: Any, collection: str) -> Any:
+    """The assistant pointed at the temporary collection (every component that has one)."""
+    for _, component in pipeline.walk():
+        if hasattr(component, "collection"):
+            component.collection = collection
+    return pipeline
 
-    corpus, queries, qrels = evaluation.read_beir(Path(args.beir), args.query_prefix)
+
+def _evaluate_beir(args: argparse.Namespace, pipeline: Any) -> int:
+    """Index the folder's corpus into a temporary collection and run its queries with the assistant's retriever."""
+    from corpus.stores import get_backend
+    from pipelines import beir, evaluation
+
+    if args.answers:
+        return _evaluate_beir_answers(args, pipeline)
+    corpus, queries, qrels = beir.read_beir(Path(args.beir), args.query_prefix)
     if args.limit:
         queries = queries[: args.limit]
-    collection = "beir-evaluation"
-    from corpus.stores import get_backend
-
     backend = get_backend()
-    backend.delete_collection(collection)
+    backend.delete_collection(BEIR_COLLECTION)
     try:
         print(t("cli.eval_indexing", args.lang, n=len(corpus)), flush=True)
-        evaluation.index_beir_corpus(corpus, collection, args.embedder)
-        for _, component in pipeline.walk():
-            if hasattr(component, "collection"):
-                component.collection = collection
-        retrieve = evaluation.retriever_of(pipeline)
+        beir.index_beir_corpus(corpus, BEIR_COLLECTION, args.embedder)
+        retrieve = evaluation.retriever_of(_beir_pipeline(pipeline, BEIR_COLLECTION))
         run_lines, reciprocal, hits = [], 0.0, 0
         for query in queries:
             ranked = evaluation._ranked_sources(retrieve(query["text"], max(args.k * 4, 20)))[: args.k]
@@ -166,7 +174,49 @@ def _evaluate_beir(args: argparse.Namespace, pipeline) -> int:
             Path(args.run).write_text("\n".join(run_lines) + "\n", encoding="utf-8")
     finally:
         if not args.keep:
-            backend.delete_collection(collection)
+            backend.delete_collection(BEIR_COLLECTION)
+    return 0
+
+
+def _evaluate_beir_answers(args: argparse.Namespace, pipeline: Any) -> int:
+    """Answer a seeded sample of the folder's questions with the whole assistant and print the answer metrics.
+    Ctrl-C stops asking and reports the questions answered so far."""
+    from corpus.stores import get_backend
+    from pipelines import answer_eval, beir
+    from pipelines.runner import AssistantRunner
+
+    chosen = beir.answer_set(Path(args.beir), args.limit or 300, args.unanswerable, args.seed, args.query_prefix)
+    backend = get_backend()
+    backend.delete_collection(BEIR_COLLECTION)
+    rows: list[answer_eval.AnswerRow] = []
+    try:
+        print(t("cli.eval_indexing", args.lang, n=len(chosen.corpus)), flush=True)
+        beir.index_beir_corpus(chosen.corpus, BEIR_COLLECTION, args.embedder)
+        runner, target = AssistantRunner(), _beir_pipeline(pipeline, BEIR_COLLECTION)
+
+        def ask(question: str) -> Any:
+            return runner.run_pipeline(target, question, lang=args.lang)
+
+        total = len(chosen.questions)
+        try:
+            for row in answer_eval.evaluate_answers(chosen.questions, ask, lambda a, b: a == b):
+                rows.append(row)
+                gold = "; ".join(row.question.answers) or "—"
+                mark = "✓" if row.exact else ("△" if row.f1 > 0 else ("∅" if row.refused else "✗"))
+                line = row.answer.replace("\n", " ")[:60]
+                print(f"[{len(rows)}/{total}] {mark} {row.seconds:5.2f}s  {line}  ← {gold}", flush=True)
+        except KeyboardInterrupt:
+            print(t("cli.eval_interrupted", args.lang, n=len(rows), total=total), file=sys.stderr)
+    finally:
+        if not args.keep:
+            backend.delete_collection(BEIR_COLLECTION)
+    report = answer_eval.AnswerReport(args.assistant, rows)
+    (summary,) = answer_eval.summary_rows([report])
+    print(t("cli.eval_answers", args.lang, left_out=len(chosen.left_out)))
+    for key, value in summary.items():
+        print(f"  {key:20s} {value}")
+    if args.out:
+        answer_eval.rows_frame([report]).to_csv(args.out, index=False, encoding="utf-8-sig")
     return 0
 
 
@@ -194,10 +244,23 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--questions", help="CSV/XLSX: question, expected source, optional keywords")
     source.add_argument("--beir", help="a BEIR-layout folder (corpus.jsonl, queries.jsonl, qrels.tsv)")
     evaluate.add_argument("--k", type=int, default=5, help="recall@k and MRR@k")
-    evaluate.add_argument("--answers", action="store_true", help="also generate answers and count keyword hits")
+    evaluate.add_argument(
+        "--answers",
+        action="store_true",
+        help="also answer every question with the whole assistant (sheet: keyword hits; BEIR: answer metrics)",
+    )
     evaluate.add_argument("--out", help="write per-question results as CSV")
     evaluate.add_argument("--query-prefix", default="", help="BEIR: only queries whose id starts with this")
-    evaluate.add_argument("--limit", type=int, default=0, help="BEIR: at most this many queries")
+    evaluate.add_argument(
+        "--limit", type=int, default=0, help="BEIR: at most this many queries (with --answers: a seeded sample, 300)"
+    )
+    evaluate.add_argument(
+        "--unanswerable",
+        type=float,
+        default=0.0,
+        help="BEIR --answers: leave the paragraphs of this share of the questions out of the index (refusal rate)",
+    )
+    evaluate.add_argument("--seed", type=int, default=0, help="BEIR --answers: which questions are sampled")
     evaluate.add_argument("--embedder", default="none", help="BEIR: none, offline, ollama or auto")
     evaluate.add_argument("--run", help="BEIR: write a run file for shared/eval/evaluate.py")
     evaluate.add_argument("--keep", action="store_true", help="BEIR: keep the temporary collection")

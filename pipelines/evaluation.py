@@ -10,7 +10,6 @@ found within k). With `with_answers`, the whole assistant answers too and the ke
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,63 +270,3 @@ def summary_frame(reports: list[EvaluationReport], headers: dict[str, str] | Non
         ]
     )
     return frame.rename(columns=headers) if headers else frame
-
-
-def read_beir(folder: Path, query_prefix: str = "") -> tuple[list[dict], list[dict], dict[str, set[str]]]:
-    """`corpus.jsonl`, `queries.jsonl` and `qrels.tsv` of a BEIR-layout folder."""
-
-    def jsonl(name: str) -> list[dict]:
-        with (folder / name).open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
-
-    qrels: dict[str, set[str]] = {}
-    with (folder / "qrels.tsv").open(encoding="utf-8") as handle:
-        next(handle, None)
-        for line in handle:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 3 and parts[2] != "0":
-                qrels.setdefault(parts[0], set()).add(parts[1])
-    queries = [q for q in jsonl("queries.jsonl") if q["id"].startswith(query_prefix) and q["id"] in qrels]
-    return jsonl("corpus.jsonl"), queries, qrels
-
-
-def index_beir_corpus(
-    corpus: list[dict], collection: str, embedder: str = "none", progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Index BEIR paragraphs (title + text; one source per paragraph id) with the indexing components.
-
-    :param embedder: `none`, `offline`, `ollama` or `auto` (as for a new collection).
-    :returns: the number of chunks written.
-    """
-    from corpus.stores import open_store
-    from corpus.stores.embedded import SourceRecord
-    from pipelines.components.embedders import CollectionDocumentEmbedder
-    from pipelines.components.normalizer import JapaneseNormalizer
-    from pipelines.components.splitter import JapaneseSentenceSplitter
-    from pipelines.components.tokenizer import BM25Tokenizer
-
-    normalizer, splitter, tokenizer = JapaneseNormalizer(), JapaneseSentenceSplitter(), BM25Tokenizer()
-    document_embedder = CollectionDocumentEmbedder(collection=collection, embedder=embedder)
-    store = open_store(collection)
-    written = 0
-    batch = 64
-    for start in range(0, len(corpus), batch):
-        docs = [
-            Document(content=r["text"], meta={"source": r["id"], "title": r.get("title", "")})
-            for r in corpus[start : start + batch]
-        ]
-        chunks = tokenizer.run(splitter.run(normalizer.run(docs)["documents"])["documents"])["documents"]
-        embedded = document_embedder.run(documents=chunks)
-        by_source: dict[str, list[Document]] = {}
-        for chunk in embedded["documents"]:
-            by_source.setdefault(str(chunk.meta["source"]), []).append(chunk)
-        for source, items in by_source.items():
-            written += store.replace_source(
-                SourceRecord(source=source, title=items[0].meta.get("title", "")),
-                items,
-                embedding_model=embedded["meta"]["model"],
-                tokenizer="sudachi",
-            )
-        if progress is not None:
-            progress(min(start + batch, len(corpus)), len(corpus))
-    return written

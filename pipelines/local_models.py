@@ -77,6 +77,27 @@ def default_chat_format(model: str) -> str | None:
     return PACKAGED[model][2] if model in PACKAGED else None
 
 
+# Adapters shipped in the repository (pipelines/adapters/, with their licence): name -> (file, the model it is for)
+ADAPTERS_DIR = Path(__file__).resolve().parent / "adapters"
+PACKAGED_ADAPTERS = {"grounded-qa": ("grounded-qa-gemma3-270m.gguf", "gemma3-270m")}
+
+
+def resolve_adapter(lora: str) -> Path:
+    """The GGUF LoRA adapter file for `lora`: a packaged adapter's name, a file in `models_dir()`, or a path.
+
+    :raises ModelNotFoundError: `err.unknown_adapter` when nothing matches.
+    """
+    if lora in PACKAGED_ADAPTERS:
+        candidates = [ADAPTERS_DIR / PACKAGED_ADAPTERS[lora][0]]
+    else:
+        path = Path(lora).expanduser()
+        candidates = [path] if path.is_absolute() else [models_dir() / path, Path.cwd() / path]
+    for candidate in candidates:
+        if candidate.is_file() and candidate.suffix.lower() == ".gguf":
+            return candidate
+    raise ModelNotFoundError("err.unknown_adapter", lora=lora, available=", ".join(PACKAGED_ADAPTERS))
+
+
 def local_model_names() -> list[str]:
     """Packaged names plus the `.gguf` files in `models_dir()` (for pickers)."""
     packaged_files = {spec[1] for spec in PACKAGED.values()}

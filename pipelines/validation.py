@@ -376,7 +376,7 @@ def _missing_collections(collections: list[tuple[str, tuple[str | int, ...]]], l
 
 def _generator_issues(name: str, spec: dict[str, Any], top_k: int, lines: _Lines) -> list[Issue]:
     from corpus.embeddings import ollama_has_model, ollama_models
-    from pipelines.local_models import ModelNotFoundError, local_model_exists
+    from pipelines.local_models import ModelNotFoundError, local_model_exists, resolve_adapter
 
     kind = str(spec["type"]).rsplit(".", 1)[-1]
     params = spec.get("init_parameters") or {}
@@ -400,6 +400,12 @@ def _generator_issues(name: str, spec: dict[str, Any], top_k: int, lines: _Lines
             local_model_exists(str(params.get("model", "gemma3-270m")))
         except ModelNotFoundError as e:
             issues.append(Issue(e.code, line, e.params, "missing"))
+        if params.get("lora"):
+            try:
+                resolve_adapter(str(params["lora"]))
+            except ModelNotFoundError as e:
+                where = lines.of("components", name, "init_parameters", "lora") or line
+                issues.append(Issue(e.code, where, e.params, "missing"))
         issues.extend(_context_check(int(params.get("n_ctx", 4096)), top_k, line))
     return issues
 

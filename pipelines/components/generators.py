@@ -17,7 +17,7 @@ from typing import Any
 from haystack import component, default_from_dict, default_to_dict, logging
 from haystack.dataclasses import ChatMessage, StreamingChunk
 
-from pipelines.local_models import default_chat_format, resolve_gguf
+from pipelines.local_models import default_chat_format, resolve_adapter, resolve_gguf
 from tokka.errors import TokkaError
 
 logger = logging.getLogger(__name__)
@@ -58,12 +58,14 @@ def _patch_detokenize() -> None:
 class _LoadedModels:
     """One `Llama` per (file, context size, threads) in the process, each with a lock for generation."""
 
-    _models: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+    _models: dict[tuple[str, int, int, str], tuple[Any, threading.Lock]] = {}
     _lock = threading.Lock()
 
     @classmethod
-    def get(cls, path: str, n_ctx: int, n_threads: int, chat_format: str | None) -> tuple[Any, threading.Lock]:
-        key = (path, n_ctx, n_threads)
+    def get(
+        cls, path: str, n_ctx: int, n_threads: int, chat_format: str | None, lora: str = ""
+    ) -> tuple[Any, threading.Lock]:
+        key = (path, n_ctx, n_threads, lora)
         with cls._lock:
             if key not in cls._models:
                 from llama_cpp import Llama
@@ -75,6 +77,7 @@ class _LoadedModels:
                     n_threads=n_threads,
                     n_threads_batch=n_threads,
                     chat_format=chat_format,
+                    lora_path=lora or None,
                     verbose=False,
                     seed=0,
                 )
@@ -120,6 +123,9 @@ class LocalGGUFChatGenerator:
         model's known format); `raw` passes the prompt through as plain text to continue (for models trained from
         scratch without chat data).
     :param stop: extra stop strings.
+    :param lora: a GGUF LoRA adapter llama.cpp applies to the model at load: a packaged adapter's name
+        (`grounded-qa`: answers from the numbered passages with a citation, for `gemma3-270m`), a file name in
+        `$TOKKA_DATA_DIR/models/`, or a path. Empty: none.
     """
 
     def __init__(
@@ -133,6 +139,7 @@ class LocalGGUFChatGenerator:
         repeat_penalty: float = 1.2,
         chat_format: str | None = None,
         stop: list[str] | None = None,
+        lora: str = "",
     ) -> None:
         self.model = model
         self.n_ctx = n_ctx
@@ -143,6 +150,7 @@ class LocalGGUFChatGenerator:
         self.repeat_penalty = repeat_penalty
         self.chat_format = chat_format
         self.stop = list(stop) if stop else []
+        self.lora = lora or ""
         self._llm: Any = None
         self._lock: threading.Lock | None = None
 
@@ -159,6 +167,7 @@ class LocalGGUFChatGenerator:
             repeat_penalty=self.repeat_penalty,
             chat_format=self.chat_format,
             stop=self.stop,
+            lora=self.lora,
         )
 
     @classmethod
@@ -175,8 +184,9 @@ class LocalGGUFChatGenerator:
         """Load the model (once per process; later calls and other instances reuse it)."""
         if self._llm is None:
             path = resolve_gguf(self.model)
+            lora = str(resolve_adapter(self.lora)) if self.lora else ""
             chat_format = None if self.effective_chat_format == "raw" else self.effective_chat_format
-            self._llm, self._lock = _LoadedModels.get(str(path), self.n_ctx, self.n_threads, chat_format)
+            self._llm, self._lock = _LoadedModels.get(str(path), self.n_ctx, self.n_threads, chat_format, lora)
 
     @component.output_types(replies=list[ChatMessage])
     def run(

@@ -1,0 +1,1 @@
+"""Recipes: ready-made tuning runs with their data built from shared material (see each module)."""
