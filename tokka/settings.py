@@ -91,7 +91,7 @@ class Settings:
     :param max_unzipped_mb: `TOKKA_MAX_UNZIPPED_MB` (default 200): the most an Office file (a zip) may unpack to.
     :param max_chars: `TOKKA_MAX_CHARS` (default 5,000,000): the most text one file may give (about 2,500 pages);
         longer texts are refused, so one file cannot keep the app busy for many minutes.
-    :param ocr_max_pages: `TOKKA_OCR_MAX_PAGES` (default 50): the most pages of one file read by OCR (about 3 s a page
+    :param ocr_max_pages: `TOKKA_OCR_MAX_PAGES` (default 50): the most pages of one file read by OCR (about 6 s a page
         on one core); the rest are reported.
     """
 
