@@ -49,6 +49,8 @@ def launch_options(ctx: AppContext) -> dict[str, Any]:
         "css": CSS,
         "max_file_size": f"{ctx.settings.max_file_mb}mb",
         "show_error": False,  # every handler turns errors into messages; nothing raw reaches the browser
+        # Gradio's own Japanese table lacks the word its status tracker announces when an event ends
+        "i18n": gr.I18n(ja={"common.complete": "完了"}),
     }
 
 

@@ -124,6 +124,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
     chatbot = gr.Chatbot(label=ctx.t("ui.chat.conversation"), height=420, elem_id="tokka-chat")
     with gr.Row(elem_classes="tokka-wrap"):
         question = gr.Textbox(
+            label=ctx.t("ui.chat.question"),  # hidden, but read out (Gradio would say "Textbox")
             placeholder=ctx.t("ui.chat.placeholder"),
             show_label=False,
             scale=5,

@@ -861,6 +861,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.chat.show_prompt": {"ja": "送ったプロンプトを表示", "en": "Show the prompt sent"},
     "ui.chat.show_yaml": {"ja": "アシスタントの YAML を表示", "en": "Show the assistant's YAML"},
     "ui.chat.conversation": {"ja": "会話", "en": "Conversation"},
+    "ui.chat.question": {"ja": "質問", "en": "Question"},
     "ui.chat.placeholder": {
         "ja": "質問を入力してください (例: 3Dプリンターは何時までに予約すればいい？)",
         "en": "Type a question (e.g. 3Dプリンターは何時までに予約すればいい？)",
