@@ -21,6 +21,8 @@ CSS = """
 #tokka-header h1 { margin: 0; }
 #tokka-user { text-align: right; }
 .tokka-wrap, .tokka-wrap > .form { flex-wrap: wrap !important; }
+/* Gradio 6 gives a checkbox no minimum width: on a phone its label broke after every character */
+.block:has(> .checkbox-container) { min-width: min(11em, 100%) !important; }
 .tokka-scroll { overflow-x: auto; max-width: 100%; }
 table.tokka-table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 table.tokka-table th { white-space: nowrap; text-align: left; padding: 4px 8px;

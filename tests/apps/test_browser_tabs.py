@@ -153,6 +153,11 @@ def test_every_tab_in_japanese_at_both_widths(app: str, browser, width: int) -> 
             for word in english_words(text):  # each with what surrounds it, to find where it comes from
                 at = text.find(word)
                 leaks.setdefault(tab, set()).add(f"{word}: …{text[max(0, at - 40) : at + 30]}…".replace("\n", " | "))
+            squeezed = page.evaluate(
+                "[...document.querySelectorAll('.checkbox-container')].filter(e => e.offsetParent)"
+                ".filter(e => e.getBoundingClientRect().width < 64).length"
+            )
+            assert squeezed == 0, f"{tab} at {width}px: {squeezed} checkbox labels squeezed to a character a line"
             overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
             assert overflow <= 2, f"{tab} at {width}px is {overflow}px wider than the screen"
         assert not leaks, f"English on screen: {leaks}"
