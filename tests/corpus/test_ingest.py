@@ -22,7 +22,7 @@ def folder(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     (root / "guide.md").write_text(GUIDE, encoding="utf-8")
     (root / "sub" / "safety.txt").write_text("保護めがねを必ずかけてください。\n", encoding="utf-8")
-    (root / "sub" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (root / "sub" / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)))  # no format we read
     (root / ".hidden.md").write_text("# 隠し\n", encoding="utf-8")
     return root
 
@@ -31,7 +31,7 @@ def test_folder_is_read_recursively(folder: Path) -> None:
     summary = Ingestor("docs").run([folder])
     assert summary.counts["added"] == 2
     skipped = [r for r in summary.results if r.status == "skipped"]
-    assert [Path(r.source).name for r in skipped] == ["photo.jpg"]
+    assert [Path(r.source).name for r in skipped] == ["clip.mp4"]
     sources = sorted(Path(s.source).name for s in open_store("docs").sources())
     assert sources == ["guide.md", "safety.txt"]
 

@@ -144,6 +144,18 @@ def test_an_image_is_read_by_ocr(tmp_path: Path) -> None:
     assert loaded.type == "image" and "午後四時" in loaded.text
 
 
+@needs_ocr
+def test_a_damaged_image_says_so_plainly(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (200, 100), "white").save(buffer, format="JPEG")
+    for name, data in (("切れた.jpg", buffer.getvalue()[:300]), ("写真.jpg", b"\xff\xd8\xff")):
+        with pytest.raises(LoadError) as info:
+            load_bytes(data, name, name, 0.0)
+        assert info.value.code == "err.image_damaged" and "壊れて" in info.value.message("ja")
+
+
 def test_without_ocr_a_scan_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from corpus.loaders import ocr
 
