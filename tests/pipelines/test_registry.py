@@ -127,7 +127,7 @@ def test_unknown_collection(samples: None, tmp_path: Path) -> None:
 
 
 def test_unknown_local_model(samples: None, tmp_path: Path) -> None:
-    bad = OFFLINE.replace("model: gemma3-270m\n      n_ctx", "model: missing.gguf\n      n_ctx")
+    bad = OFFLINE.replace("model: gemma3-270m\n      lora", "model: missing.gguf\n      lora")
     (issue,) = _errors(bad, tmp_path)
     assert issue.code == "err.unknown_local_model"
     assert "data/models" in issue.message("ja") and "gemma3-270m" in issue.message("ja")
