@@ -234,7 +234,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
             start = gr.Button(ctx.t("ui.scratch.start"), variant="primary", elem_id="tokka-scratch-start")
             cancel = gr.Button(ctx.t("ui.corpus.cancel"), elem_id="tokka-scratch-cancel")
         status = gr.Markdown(elem_id="tokka-scratch-status")
-        plot = gr.LinePlot(loss_frame(ctx, []), elem_id="tokka-scratch-plot", **loss_plot_kwargs(ctx))
+        plot = gr.LinePlot(None, elem_id="tokka-scratch-plot", **loss_plot_kwargs(ctx))
         samples = gr.Markdown(label=ctx.t("ui.scratch.samples"), elem_id="tokka-scratch-samples")
     ctx.gate(training, Permission.ADMIN)
     with gr.Accordion(ctx.t("ui.scratch.tokenizer"), open=False):

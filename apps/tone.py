@@ -294,7 +294,7 @@ def build(ctx: AppContext) -> dict[str, Any]:
         start_button = gr.Button(ctx.t("ui.tone.start"), variant="primary", elem_id="tokka-tone-start")
         cancel = gr.Button(ctx.t("ui.corpus.cancel"), elem_id="tokka-tone-cancel")
     status = gr.Markdown(elem_id="tokka-tone-status")
-    plot = gr.LinePlot(loss_frame(ctx, []), elem_id="tokka-tone-plot", **loss_plot_kwargs(ctx))
+    plot = gr.LinePlot(None, elem_id="tokka-tone-plot", **loss_plot_kwargs(ctx))
     gr.Markdown(f"### {ctx.t('ui.tone.export')}")
     with gr.Row(elem_classes="tokka-wrap"):
         quant = gr.Radio(

@@ -115,11 +115,18 @@ def sources_html(ctx: AppContext, sources: list[dict[str, Any]]) -> str:
 SERIES = ("train", "validation")
 
 
-def loss_frame(ctx: AppContext, points: list[tuple[int, float, str]]) -> pd.DataFrame:
-    """Loss points for the plot, with Japanese (or English) series names; empty series are kept so both show."""
+def loss_frame(ctx: AppContext, points: list[tuple[int, float, str]]) -> pd.DataFrame | None:
+    """Loss points for the plot, with Japanese (or English) series names; None before the first point.
+
+    Gradio fixes a plot's drawing from the first data it gets: an empty frame left the lines undrawn for good (its
+    object columns also made the loss axis a list of categories), so an empty plot is given no data at all.
+    """
     names = {s: ctx.t(f"ui.plot.{s}") for s in SERIES}
     rows = [(step, loss, names[series]) for step, loss, series in points if loss == loss]  # drop NaN
-    return pd.DataFrame(rows, columns=["step", "loss", "series"])
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["step", "loss", "series"])
+    return frame.astype({"step": "int64", "loss": "float64", "series": "str"})
 
 
 def loss_plot_kwargs(ctx: AppContext) -> dict[str, Any]:
