@@ -51,8 +51,15 @@ def launch_options(ctx: AppContext) -> dict[str, Any]:
         "css": CSS,
         "max_file_size": f"{ctx.settings.max_file_mb}mb",
         "show_error": False,  # every handler turns errors into messages; nothing raw reaches the browser
-        # Gradio's own Japanese table lacks the word its status tracker announces when an event ends
-        "i18n": gr.I18n(ja={"common.complete": "完了"}),
+        # words Gradio's own Japanese table lacks: what its status tracker announces when an event ends, and the
+        # footer link to the runs kept in the browser (it appears after the first question)
+        "i18n": gr.I18n(
+            ja={
+                "common.complete": "完了",
+                "common.runs": "実行の記録",
+                "common.runs_description": "このブラウザに保存された実行の記録を見る",
+            }
+        ),
     }
 
 

@@ -249,8 +249,52 @@ def test_phone_chat_folds_the_status_and_shows_sources_as_cards(app: str, browse
         page.locator("#tokka-send").click()
         expect(page.locator("#tokka-sources")).to_contain_text("塩化ビニル", timeout=120_000)
         assert page.locator("#tokka-sources .tokka-card").count() >= 1
+        shown = page.locator("#tokka-notice").inner_text() + page.locator("footer").inner_text()
+        assert not english_words(shown)  # what appears after a question (the footer's runs link, too)
         width = page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= 392
         page.screenshot(path=str(OUTPUT / "390-chat-answer.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_an_uploaded_question_sheet_is_the_one_evaluated(app: str, browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    sheet = tmp_path / "うちの質問.csv"
+    sheet.write_text("question,expected\n会費は学生だといくらですか？,guide.md\n", encoding="utf-8")
+    page = open_page(browser, app, 1400)
+    try:
+        show(page, "builder")
+        page.get_by_role("tab", name="評価", exact=True).click()
+        page.locator("#tokka-sheet input[type=file]").set_input_files(str(sheet))
+        expect(page.get_by_label("アップロードしたファイル")).to_be_checked(timeout=20_000)  # the upload wins
+        page.locator("#tokka-eval-assistants input").click()
+        page.get_by_role("option", name="抜粋係 (モデルなし)").click()
+        page.keyboard.press("Escape")
+        page.locator("#tokka-evaluate").click()
+        questions = page.locator("#tokka-eval-questions")
+        expect(questions).to_contain_text("会費は学生だといくらですか", timeout=60_000)
+        assert "何時から何時まで" not in questions.inner_text()  # not the sample sheet
+        page.screenshot(path=str(OUTPUT / "1400-evaluation.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_cancelling_a_training_says_so_and_where_the_checkpoint_is(app: str, browser) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page(browser, app, 1400)
+    try:
+        show(page, "scratch")
+        page.locator('input[aria-label="コレクション"]:visible').first.click()
+        page.get_by_role("option", name="samples").click()
+        page.locator("#tokka-scratch-start").click()
+        status = page.locator("#tokka-scratch-status")
+        expect(status).to_contain_text("ステップ", timeout=180_000)  # training, not only preparing
+        page.locator("#tokka-scratch-cancel").click()
+        expect(status).to_contain_text("中断しました", timeout=60_000)
+        expect(status).to_contain_text("チェックポイント")
+        page.screenshot(path=str(OUTPUT / "1400-scratch-cancelled.png"), full_page=True)
     finally:
         page.close()
