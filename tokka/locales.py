@@ -1175,7 +1175,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.plot.loss": {"ja": "損失", "en": "loss"},
     "ui.plot.series": {"ja": "種類", "en": "series"},
     "ui.plot.step": {"ja": "ステップ", "en": "step"},
-    "ui.plot.title": {"ja": "損失の推移 (学習と検証)", "en": "Loss (training and validation)"},
+    # the colours are apps.views.loss_plot_kwargs'; said here because Gradio 6 draws the legend without its entries
+    "ui.plot.title": {
+        "ja": "損失の推移 (青 = 学習、橙 = 検証)",
+        "en": "Loss (blue = training, orange = validation)",
+    },
     "ui.plot.train": {"ja": "学習", "en": "training"},
     "ui.plot.validation": {"ja": "検証", "en": "validation"},
     # ---- the app: role -------------------------------------------------------------------------------------------------
