@@ -66,6 +66,7 @@ class ScratchProgress:
     points: list[tuple[int, float, str]] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
     status: str = ""
+    header: str = ""  # what was built (the real parameter count), kept above the step line
 
 
 def train_work(ctx: AppContext, config: TrainConfig, texts: list[str] | None) -> Callable[[Job], None]:
@@ -76,7 +77,7 @@ def train_work(ctx: AppContext, config: TrainConfig, texts: list[str] | None) ->
         folder = ctx.shown_path(config.out_dir)
         for event in train(config, texts, job.cancel):
             if event.kind == "start":
-                state.status = ctx.t(
+                state.status = state.header = ctx.t(
                     "ui.scratch.started",
                     parameters=f"{event.info['parameters']:,}",
                     vocab_size=event.info["vocab_size"],
@@ -85,13 +86,14 @@ def train_work(ctx: AppContext, config: TrainConfig, texts: list[str] | None) ->
                 )
             elif event.kind == "step":
                 state.points.append((event.step, event.loss, "train"))
-                state.status = ctx.t(
+                step = ctx.t(
                     "ui.scratch.step_status",
                     step=event.step,
                     total=config.steps,
                     loss=f"{event.loss:.3f}",
                     speed=f"{event.tokens_per_second:,.0f}",
                 )
+                state.status = f"{state.header}\n\n{step}" if state.header else step
                 job.publish(progress=event.step / config.steps)
             elif event.kind == "eval":
                 state.points.append((event.step, event.val_loss, "validation"))
@@ -224,7 +226,8 @@ def build(ctx: AppContext) -> dict[str, Any]:
             )
             steps = gr.Slider(1, 5000, value=300, step=1, label=ctx.t("ui.scratch.steps"), min_width=200)
         ctx.lists.dropdown("collections", collection)
-        info = gr.Markdown(preset_info(ctx, None, "cpu-tiny"), elem_id="tokka-scratch-info")
+        # the count for the collection shown first (Gradio selects the first choice, and no change event follows)
+        info = gr.Markdown(preset_info(ctx, collection.value, "cpu-tiny"), elem_id="tokka-scratch-info")
         with gr.Accordion(ctx.t("ui.scratch.advanced"), open=False):
             batch_size = gr.Slider(
                 0, 64, value=0, step=1, label=ctx.t("ui.scratch.batch_size"), info=ctx.t("ui.scratch.batch_size_info")

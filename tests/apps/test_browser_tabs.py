@@ -292,6 +292,8 @@ def test_cancelling_a_training_says_so_and_where_the_checkpoint_is(app: str, bro
         page.locator("#tokka-scratch-start").click()
         status = page.locator("#tokka-scratch-status")
         expect(status).to_contain_text("ステップ", timeout=180_000)  # training, not only preparing
+        built = re.search(r"パラメータ ([\d,]+)", status.inner_text())  # what the training really built
+        assert built and built.group(1) in page.locator("#tokka-scratch-info").inner_text()  # what was promised
         page.locator("#tokka-scratch-cancel").click()
         expect(status).to_contain_text("中断しました", timeout=60_000)
         expect(status).to_contain_text("チェックポイント")
