@@ -6,6 +6,11 @@ small enough to read in one sitting: every (term, document) weight is computed o
 matrix (one column per term), so a query only adds up the columns of its own terms and picks the top k with
 `argpartition`. Building is vectorised (no Python loop per posting), and the arrays are saved to one `.npz` so a
 100k-chunk store opens without re-building.
+
+A small index can be built *against* a large one (`background=`): its weights then use the statistics of both
+together (document count, document frequencies, average length), so the embedded store scores a segment of newly
+added chunks as if they were part of the main index without rebuilding it (docs/retrieval.md §Fresh after every
+write).
 """
 
 from __future__ import annotations
@@ -32,11 +37,15 @@ class BM25Index:
         weights: sparse.csc_matrix,
         k1: float = 1.5,
         b: float = 0.75,
+        total_length: float | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.weights = weights
         self.k1 = k1
         self.b = b
+        # Sum of the documents' lengths in tokens (for the average length that a segment built against this index
+        # uses). None for an index saved before it was recorded.
+        self.total_length = total_length
 
     @property
     def size(self) -> int:
@@ -44,8 +53,14 @@ class BM25Index:
         return self.weights.shape[0]
 
     @classmethod
-    def build(cls, token_strings: list[str], k1: float = 1.5, b: float = 0.75) -> BM25Index:
-        """Build from one space-separated token string per document."""
+    def build(
+        cls, token_strings: list[str], k1: float = 1.5, b: float = 0.75, background: BM25Index | None = None
+    ) -> BM25Index:
+        """Build from one space-separated token string per document.
+
+        :param background: an index whose documents count in the statistics (document count, document
+            frequencies, average length) without being part of this one.
+        """
         n_docs = len(token_strings)
         vocabulary: dict[str, int] = {}
         term_ids: list[int] = []
@@ -62,14 +77,46 @@ class BM25Index:
         )
         tf.sum_duplicates()
         df = np.diff(tf.indptr).astype(np.float64)
+        total_length = float(lengths.sum())
+        n_all = n_docs
+        if background is not None and background.size:
+            df += background.document_frequencies(list(vocabulary))
+            n_all += background.size
+            total_length_all = total_length + (background.total_length or 0.0)
+        else:
+            total_length_all = total_length
         # Lucene's idf: always positive, so very common terms still count a little.
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avg_len = float(lengths.mean()) if n_docs else 0.0
+        idf = np.log1p((n_all - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg_len = total_length_all / n_all if n_all else 0.0
         norm = (k1 * (1.0 - b + b * lengths / avg_len)).astype(np.float32) if avg_len else np.ones(n_docs, np.float32)
         term_of_entry = np.repeat(np.arange(tf.shape[1]), np.diff(tf.indptr))
         data = tf.data
         tf.data = idf[term_of_entry] * data * (k1 + 1.0) / (data + norm[tf.indices])
-        return cls(vocabulary, tf, k1, b)
+        return cls(vocabulary, tf, k1, b, total_length)
+
+    @property
+    def average_length(self) -> float:
+        """Average document length in tokens (0 for an empty index or one saved without it)."""
+        return (self.total_length or 0.0) / self.size if self.size else 0.0
+
+    def document_frequencies(self, terms: list[str]) -> np.ndarray:
+        """How many documents of this index hold each term (0 for an unknown one)."""
+        counts = np.diff(self.weights.indptr)
+        get = self.vocabulary.get
+        columns = [get(t, -1) for t in terms]
+        return np.asarray([counts[c] if c >= 0 else 0 for c in columns], dtype=np.float64)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """Every document's BM25 score for the query (0 where it shares no term)."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        for term in set(query_tokens):
+            column = self.vocabulary.get(term)
+            if column is None:
+                continue
+            start, end = indptr[column], indptr[column + 1]
+            scores[indices[start:end]] += data[start:end]
+        return scores
 
     def search(
         self, query_tokens: list[str], top_k: int = 10, mask: np.ndarray | None = None
@@ -81,14 +128,7 @@ class BM25Index:
         :param mask: optional boolean array; documents where it is False are excluded.
         :returns: `(positions, scores)`, best first, only documents that share a term with the query.
         """
-        scores = np.zeros(self.size, dtype=np.float32)
-        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
-        for term in set(query_tokens):
-            column = self.vocabulary.get(term)
-            if column is None:
-                continue
-            start, end = indptr[column], indptr[column + 1]
-            scores[indices[start:end]] += data[start:end]
+        scores = self.scores(query_tokens)
         if mask is not None:
             scores[~mask] = 0.0
         return top_positions(scores, top_k)
@@ -115,7 +155,7 @@ class BM25Index:
                 indptr=self.weights.indptr,
                 shape=np.asarray(self.weights.shape),
                 vocabulary=vocab,
-                params=np.asarray([self.k1, self.b]),
+                params=np.asarray([self.k1, self.b, -1.0 if self.total_length is None else self.total_length]),
             )
 
     @classmethod
@@ -125,9 +165,10 @@ class BM25Index:
             shape = tuple(int(x) for x in npz["shape"])
             weights = sparse.csc_matrix((npz["data"], npz["indices"], npz["indptr"]), shape=shape)
             words = npz["vocabulary"].tobytes().decode("utf-8")
-            k1, b = (float(x) for x in npz["params"])
+            params = [float(x) for x in npz["params"]]
         vocabulary = {word: i for i, word in enumerate(words.split("\n"))} if words else {}
-        return cls(vocabulary, weights, k1, b)
+        total_length = params[2] if len(params) > 2 and params[2] >= 0 else None
+        return cls(vocabulary, weights, params[0], params[1], total_length)
 
 
 def top_positions(scores: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:

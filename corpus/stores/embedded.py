@@ -4,11 +4,15 @@
   id and dimension), sources (one row per ingested file or page, with a content hash for no-op re-adds), and
   chunks (text, metadata as JSON, the stored BM25 token string, the embedding as a float32 blob). Every change
   to a source happens in one transaction, so a crash leaves either the old chunks or the new ones, never a mix.
-- **Search structures** per collection: a :class:`~corpus.stores.bm25.BM25Index` and a
-  :class:`~corpus.stores.vectors.VectorIndex`. Each collection has a *generation* number that every write bumps;
-  the structures are rebuilt lazily when it changes (also when another process wrote), and cached under
-  `index/` next to the database so a large store opens without rebuilding. The cache is derived data: deleting it
-  is always safe.
+- **Change log** (table `changes`, filled by SQLite triggers, so no write path can forget it): one row per chunk
+  added or removed, numbered in commit order. It is written in the same transaction as the chunks.
+- **Search structures** per collection: a :class:`~corpus.stores.segments.SearchIndex` (BM25 + vectors in
+  segments with tombstones). Each collection has a *generation* number that every write bumps; when it changed
+  (also when another process wrote), the next query reads the log since its index's position and applies only
+  those changes: a new small segment for added chunks, tombstones for removed ones — milliseconds, not a rebuild.
+  When the extra segments grow past a share of the main one, a background thread rebuilds one main segment from
+  a snapshot of the database, caches it under `index/` next to the database (so a large store opens without
+  rebuilding) and prunes the log up to it. The cache is derived data: deleting it is always safe.
 
 :class:`EmbeddedDocumentStore` is the Haystack ``DocumentStore`` for one collection; :class:`EmbeddedBackend`
 is the shared per-file engine that also serves the corpus CLI (collections, sources, search).
@@ -19,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,6 @@ from haystack.utils.filters import document_matches_filter
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.base import CollectionStore
-from corpus.stores.bm25 import BM25Index
 from corpus.stores.protocol import SharedBackend
 from corpus.stores.records import (
     NO_EMBEDDINGS,
@@ -47,11 +51,11 @@ from corpus.stores.records import (
     SourceRecord,
     validate_collection_name,
 )
-from corpus.stores.vectors import VectorIndex
+from corpus.stores.segments import SearchIndex
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
     name            TEXT PRIMARY KEY,
@@ -90,16 +94,34 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (collection, source);
 """
-
-
-class _SearchIndex:
-    """BM25 + vectors for one collection at one generation. Positions map to chunk rowids."""
-
-    def __init__(self, generation: int, rowids: np.ndarray, bm25: BM25Index, vectors: VectorIndex | None) -> None:
-        self.generation = generation
-        self.rowids = rowids
-        self.bm25 = bm25
-        self.vectors = vectors
+# Version 2: the change log that lets search structures follow writes without a rebuild (see the module docstring).
+# `log_floor` is the highest log position that may have been pruned: an index older than it cannot catch up from
+# the log and is reloaded or rebuilt instead.
+CHANGE_LOG = """
+ALTER TABLE collections ADD COLUMN log_floor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS changes (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    chunk      INTEGER NOT NULL,
+    op         TEXT NOT NULL CHECK (op IN ('+', '-'))
+);
+CREATE INDEX IF NOT EXISTS changes_by_collection ON changes (collection, seq);
+CREATE TRIGGER IF NOT EXISTS chunk_added AFTER INSERT ON chunks BEGIN
+    INSERT INTO changes (collection, chunk, op) VALUES (NEW.collection, NEW.rowid, '+');
+END;
+CREATE TRIGGER IF NOT EXISTS chunk_removed AFTER DELETE ON chunks BEGIN
+    INSERT INTO changes (collection, chunk, op) VALUES (OLD.collection, OLD.rowid, '-');
+END;
+CREATE TRIGGER IF NOT EXISTS chunk_changed AFTER UPDATE OF tokens, embedding, collection ON chunks BEGIN
+    INSERT INTO changes (collection, chunk, op) VALUES (OLD.collection, OLD.rowid, '-');
+    INSERT INTO changes (collection, chunk, op) VALUES (NEW.collection, NEW.rowid, '+');
+END;
+"""
+# A batch of logged changes larger than this share of the index is applied by rebuilding (cheaper than a segment
+# as large as the index); so is any change to an index smaller than REBUILD_BELOW chunks (a rebuild takes
+# milliseconds there).
+REBUILD_SHARE = 0.5
+REBUILD_BELOW = 2_000
 
 
 class EmbeddedBackend(SharedBackend):
@@ -114,11 +136,27 @@ class EmbeddedBackend(SharedBackend):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self._lock:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            self._migrate()
+        self._indexes: dict[str, SearchIndex] = {}
+        self._merges: dict[str, threading.Thread] = {}
+
+    def _migrate(self) -> None:
+        """Create the schema, or bring an older file up to this version (in one transaction)."""
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have done it
             if version == 0:
-                self._conn.executescript(SCHEMA)
-                self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self._indexes: dict[str, _SearchIndex] = {}
+                _execute_script(self._conn, SCHEMA)
+            if version < 2:
+                _execute_script(self._conn, CHANGE_LOG)
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     @classmethod
     def open(cls, path: Path | str) -> EmbeddedBackend:
@@ -127,7 +165,8 @@ class EmbeddedBackend(SharedBackend):
         return cls._shared(resolved, lambda: cls(resolved))
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Wait for background merges, then close the database connection."""
+        self.wait_for_merges()
         with self._lock:
             self._conn.close()
 
@@ -210,6 +249,7 @@ class EmbeddedBackend(SharedBackend):
             conn.execute("DELETE FROM chunks WHERE collection = ?", (name,))
             conn.execute("DELETE FROM sources WHERE collection = ?", (name,))
             conn.execute("DELETE FROM collections WHERE name = ?", (name,))
+            conn.execute("DELETE FROM changes WHERE collection = ?", (name,))
         self._indexes.pop(name, None)
         shutil.rmtree(self._cache_dir(name), ignore_errors=True)
 
@@ -445,51 +485,78 @@ class EmbeddedBackend(SharedBackend):
     ) -> list[Document]:
         """BM25 over the stored tokens. Scores are raw BM25 (higher is better)."""
         index = self.search_index(collection)
-        if index is None or index.bm25.size == 0:
+        if index is None or index.live == 0:
             return []
-        positions, scores = index.bm25.search(query_tokens, top_k, self._mask(collection, index, filters))
+        positions, scores = index.bm25_search(query_tokens, top_k, self._mask(collection, index, filters))
         return self._fetch(index, positions, scores)
 
     def idf(self, collection: str, tokens: list[str]) -> dict[str, float]:
         """BM25's inverse document frequency of each token (a token no chunk has gets the highest value)."""
         index = self.search_index(collection)
-        if index is None or index.bm25.size == 0:
+        if index is None or index.live == 0:
             return {}
-        return index.bm25.idf(tokens)
+        return index.idf(tokens)
 
     def vector_search(
         self, collection: str, embedding: list[float], top_k: int, filters: dict[str, Any] | None = None
     ) -> list[Document]:
         """Exact cosine search. :raises StoreError: when the dimension differs from the collection's."""
         index = self.search_index(collection)
-        if index is None or index.vectors is None:
+        if index is None or index.dim is None:
             return []
-        if len(embedding) != index.vectors.dim:
+        if len(embedding) != index.dim:
             info = self.require_collection(collection)
             raise StoreError(
                 "err.embedding_mismatch",
                 collection=collection,
-                expected=f"{info.embedding_model} ({index.vectors.dim})",
+                expected=f"{info.embedding_model} ({index.dim})",
                 got=f"{len(embedding)}",
             )
-        positions, scores = index.vectors.search(embedding, top_k, self._mask(collection, index, filters))
+        positions, scores = index.vector_search(embedding, top_k, self._mask(collection, index, filters))
         return self._fetch(index, positions, scores)
 
-    def search_index(self, collection: str) -> _SearchIndex | None:
-        """The collection's current search structures (rebuilt or loaded from cache when stale)."""
+    def search_index(self, collection: str) -> SearchIndex | None:
+        """The collection's current search structures: the cached ones, brought up to date from the change log
+        (milliseconds), or loaded from the cache on disk, or rebuilt. May start a merge in the background."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT generation, tokenizer FROM collections WHERE name = ?", (collection,)
-            ).fetchone()
-            if row is None:
-                return None
-            generation = row[0]
-            cached = self._indexes.get(collection)
-            if cached is not None and cached.generation == generation:
-                return cached
-            index = self._load_cached_index(collection, generation) or self._build_index(collection, generation)
+            snapshot = not self._conn.in_transaction
+            if snapshot:
+                self._conn.execute("BEGIN")  # one consistent view of the log and the rows (WAL snapshot)
+            try:
+                row = self._conn.execute(
+                    "SELECT generation, embedding_dim, log_floor FROM collections WHERE name = ?", (collection,)
+                ).fetchone()
+                if row is None:
+                    return None
+                generation, dim, floor = row
+                cached = self._indexes.get(collection)
+                if cached is not None and cached.generation == generation:
+                    return cached
+                index, rebuilt = self._bring_up_to_date(collection, cached, generation, dim, floor)
+            finally:
+                if snapshot:
+                    self._conn.execute("COMMIT")
             self._indexes[collection] = index
-            return index
+        if rebuilt:
+            self._store_merged(collection, index)
+        elif index.needs_merge:
+            self._start_merge(collection)
+        return index
+
+    def wait_for_merges(self, timeout: float | None = None) -> None:
+        """Wait until no background merge runs (for tests, benchmarks and closing)."""
+        with self._lock:
+            threads = list(self._merges.values())
+        for thread in threads:
+            thread.join(timeout)
+
+    def merge(self, collection: str) -> SearchIndex | None:
+        """Rebuild the collection's index as one main segment now (what the background merge does)."""
+        index = self._build_from_snapshot(collection, self._lock, self._conn)
+        if index is not None:
+            self._install(collection, index)
+            self._store_merged(collection, index)
+        return index
 
     # ---- internals -----------------------------------------------------------------------------------------------
     def _ensure_collection(self, conn: sqlite3.Connection, name: str) -> None:
@@ -582,62 +649,210 @@ class EmbeddedBackend(SharedBackend):
         digest = hashlib.sha1(collection.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - a file name, not security
         return self.index_dir / digest
 
-    def _load_cached_index(self, collection: str, generation: int) -> _SearchIndex | None:
-        folder = self._cache_dir(collection) / f"g{generation}"
-        try:
-            rowids = np.load(folder / "rowids.npy")
-            bm25 = BM25Index.load(folder / "bm25.npz")
-            vectors_path = folder / "vectors.npy"
-            vectors = VectorIndex(np.load(vectors_path)) if vectors_path.exists() else None
-        except (OSError, ValueError, KeyError):
-            return None
-        return _SearchIndex(generation, rowids, bm25, vectors)
+    def _bring_up_to_date(
+        self, collection: str, cached: SearchIndex | None, generation: int, dim: int | None, floor: int
+    ) -> tuple[SearchIndex, bool]:
+        """`(index at the current state, whether it was rebuilt)`; runs inside the caller's read snapshot."""
+        head = self._log_head(self._conn)
+        usable = cached is not None and floor <= cached.seq <= head and cached.dim == dim
+        if not usable:
+            cached = self._load_cached_index(collection)
+            usable = cached is not None and floor <= cached.seq <= head and cached.dim == dim
+        if usable and cached is not None:
+            changes = self._conn.execute(
+                "SELECT chunk, op FROM changes WHERE collection = ? AND seq > ? ORDER BY seq", (collection, cached.seq)
+            ).fetchall()
+            if cached.size >= REBUILD_BELOW and len(changes) <= REBUILD_SHARE * cached.size:
+                return self._apply(collection, cached, generation, head, changes), False
+            if not changes:
+                return SearchIndex(generation, head, cached.segments, cached.alive, cached.dim, cached.base_seq), False
+        return self._build_index(self._conn, collection, generation, head, dim), True
 
-    def _build_index(self, collection: str, generation: int) -> _SearchIndex:
+    def _apply(
+        self, collection: str, index: SearchIndex, generation: int, head: int, changes: list[tuple[int, str]]
+    ) -> SearchIndex:
+        """`index` with the logged changes applied: tombstones for removed chunks, one segment for added ones."""
         started = time.perf_counter()
-        rows = self._conn.execute(
+        removed: set[int] = set()
+        added: dict[int, None] = {}  # in log order; a chunk added then removed in the same batch is dropped
+        for chunk, op in changes:
+            if op == "+":
+                added[chunk] = None
+            elif chunk in added:
+                del added[chunk]
+            else:
+                removed.add(chunk)
+        rowids, tokens, matrix = self._read_rows(collection, list(added), index.dim)
+        updated = index.updated(
+            generation, head, np.fromiter(removed, dtype=np.int64, count=len(removed)), rowids, tokens, matrix
+        )
+        logger.debug(
+            "Applied %d changes to the index of %s in %.1f ms",
+            len(changes),
+            collection,
+            (time.perf_counter() - started) * 1000,
+        )
+        return updated
+
+    def _read_rows(
+        self, collection: str, rowids: list[int], dim: int | None
+    ) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+        """Tokens and embeddings of the given chunks (in the caller's snapshot)."""
+        found: list[int] = []
+        tokens: list[str] = []
+        blobs: list[bytes | None] = []
+        for start in range(0, len(rowids), 500):
+            part = rowids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for rowid, token_string, blob in self._conn.execute(
+                f"SELECT rowid, tokens, embedding FROM chunks WHERE collection = ? AND rowid IN ({marks})",  # noqa: S608
+                [collection, *part],
+            ):
+                found.append(rowid)
+                tokens.append(token_string)
+                blobs.append(blob)
+        matrix = None
+        if dim is not None:
+            matrix = np.zeros((len(found), dim), dtype=np.float32)
+            for i, blob in enumerate(blobs):
+                if blob is not None and len(blob) == 4 * dim:
+                    matrix[i] = np.frombuffer(blob, dtype=np.float32)
+        return np.asarray(found, dtype=np.int64), tokens, matrix
+
+    @staticmethod
+    def _log_head(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _load_cached_index(self, collection: str) -> SearchIndex | None:
+        """The newest index cached on disk for the collection, or None."""
+        base = self._cache_dir(collection)
+        try:
+            folders = sorted(
+                (int(f.name[1:]), f) for f in base.iterdir() if f.name.startswith("s") and f.name[1:].isdigit()
+            )
+        except OSError:
+            return None
+        for _, folder in reversed(folders):
+            try:
+                return SearchIndex.load(folder)
+            except (OSError, ValueError, KeyError) as e:
+                logger.info("Ignoring the index cache %s: %s", folder, e)
+        return None
+
+    def _build_index(
+        self, conn: sqlite3.Connection, collection: str, generation: int, head: int, dim: int | None
+    ) -> SearchIndex:
+        """One main segment from every chunk (inside the caller's snapshot on `conn`)."""
+        started = time.perf_counter()
+        rows = conn.execute(
             "SELECT rowid, tokens FROM chunks WHERE collection = ? ORDER BY rowid", (collection,)
         ).fetchall()
         rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        bm25 = BM25Index.build([r[1] for r in rows])
-        dim = self._conn.execute("SELECT embedding_dim FROM collections WHERE name = ?", (collection,)).fetchone()[0]
-        vectors = None
+        token_strings = [r[1] for r in rows]
+        del rows
+        matrix = None
         if dim:
-            matrix = np.zeros((len(rows), dim), dtype=np.float32)
-            position = {int(r): i for i, r in enumerate(rowids)}
-            for rowid, blob in self._conn.execute(
+            matrix = np.zeros((len(rowids), dim), dtype=np.float32)
+            for rowid, blob in conn.execute(
                 "SELECT rowid, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL", (collection,)
             ):
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.shape[0] == dim:
-                    matrix[position[rowid]] = vector
-            vectors = VectorIndex.from_rows(matrix)
-        index = _SearchIndex(generation, rowids, bm25, vectors)
-        self._save_cached_index(collection, index)
+                if len(blob) == 4 * dim:
+                    matrix[int(np.searchsorted(rowids, rowid))] = np.frombuffer(blob, dtype=np.float32)
+        index = SearchIndex.build(generation, head, rowids, token_strings, matrix)
         logger.info(
-            "Built search index for %s (%d chunks) in %.2fs", collection, len(rows), time.perf_counter() - started
+            "Built search index for %s (%d chunks) in %.2fs", collection, len(rowids), time.perf_counter() - started
         )
         return index
 
-    def _save_cached_index(self, collection: str, index: _SearchIndex) -> None:
-        base = self._cache_dir(collection)
-        final = base / f"g{index.generation}"
-        tmp = base / f".tmp-g{index.generation}-{threading.get_ident()}"
+    def _build_from_snapshot(
+        self, collection: str, lock: threading.RLock | None, conn: sqlite3.Connection
+    ) -> SearchIndex | None:
+        """A full build on `conn` in its own read snapshot (`lock` held around it when the connection is shared)."""
+        with lock if lock is not None else _NO_LOCK:
+            conn.execute("BEGIN")
+            try:
+                row = conn.execute(
+                    "SELECT generation, embedding_dim FROM collections WHERE name = ?", (collection,)
+                ).fetchone()
+                if row is None:
+                    return None
+                return self._build_index(conn, collection, row[0], self._log_head(conn), row[1])
+            finally:
+                conn.execute("COMMIT")
+
+    def _start_merge(self, collection: str) -> None:
+        with self._lock:
+            if collection in self._merges:
+                return
+            thread = threading.Thread(
+                target=self._merge_in_background, args=(collection,), name=f"tokka-merge-{collection}", daemon=True
+            )
+            self._merges[collection] = thread
+        thread.start()
+
+    def _merge_in_background(self, collection: str) -> None:
+        """Rebuild on a connection of its own, so queries go on against the current index meanwhile."""
         try:
-            tmp.mkdir(parents=True, exist_ok=True)
-            np.save(tmp / "rowids.npy", index.rowids)
-            index.bm25.save(tmp / "bm25.npz")
-            if index.vectors is not None:
-                np.save(tmp / "vectors.npy", index.vectors.matrix)
-            for old in base.iterdir():
-                if old.name != tmp.name and old.name.startswith("g"):
-                    shutil.rmtree(old, ignore_errors=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            try:
+                index = self._build_from_snapshot(collection, None, conn)
+            finally:
+                conn.close()
+            if index is not None:
+                self._install(collection, index)
+                self._store_merged(collection, index)
+        except Exception:  # a failed merge leaves the segments in use; the next one tries again
+            logger.exception("Background merge of the index of %s failed", collection)
+        finally:
+            with self._lock:
+                self._merges.pop(collection, None)
+
+    def _install(self, collection: str, index: SearchIndex) -> None:
+        """Use a merged index unless the one in use already has a newer main segment. If writes came after the
+        merge's snapshot, the next query applies them from the log."""
+        with self._lock:
+            current = self._indexes.get(collection)
+            if current is None or current.base_seq < index.seq:
+                self._indexes[collection] = index
+
+    def _store_merged(self, collection: str, index: SearchIndex) -> None:
+        """Cache a merged index on disk, then prune the change log up to it (other processes load the cache)."""
+        if not self._save_cached_index(collection, index):
+            return
+        try:
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM changes WHERE collection = ? AND seq <= ?", (collection, index.seq))
+                conn.execute(
+                    "UPDATE collections SET log_floor = MAX(log_floor, ?) WHERE name = ?", (index.seq, collection)
+                )
+        except sqlite3.Error as e:  # pruning is housekeeping: the log is only longer
+            logger.warning("Could not prune the change log of %s: %s", collection, e)
+
+    def _save_cached_index(self, collection: str, index: SearchIndex) -> bool:
+        base = self._cache_dir(collection)
+        final = base / f"s{index.seq}"
+        if final.exists():
+            return True
+        tmp = base / f".tmp-s{index.seq}-{os.getpid()}-{threading.get_ident()}"
+        try:
+            for stale in base.glob(".tmp-*") if base.is_dir() else ():  # left by a process that died while saving
+                if time.time() - stale.stat().st_mtime > 3600:
+                    shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+            index.save(tmp)
             tmp.rename(final)  # atomic: a reader sees a whole cache folder or none
+            for old in base.iterdir():  # older caches (and those of the format before segments, named g…)
+                older = old.name.startswith("g") or (old.name[1:].isdigit() and int(old.name[1:]) < index.seq)
+                if old.name != final.name and older:
+                    shutil.rmtree(old, ignore_errors=True)
         except OSError as e:
             logger.warning("Could not cache the search index for %s: %s", collection, e)
             shutil.rmtree(tmp, ignore_errors=True)
+            return False
+        return True
 
-    def _mask(self, collection: str, index: _SearchIndex, filters: dict[str, Any] | None) -> np.ndarray | None:
+    def _mask(self, collection: str, index: SearchIndex, filters: dict[str, Any] | None) -> np.ndarray | None:
         if not filters:
             return None
         position = {int(r): i for i, r in enumerate(index.rowids)}
@@ -651,7 +866,7 @@ class EmbeddedBackend(SharedBackend):
                 mask[position[rowid]] = True
         return mask
 
-    def _fetch(self, index: _SearchIndex, positions: np.ndarray, scores: np.ndarray) -> list[Document]:
+    def _fetch(self, index: SearchIndex, positions: np.ndarray, scores: np.ndarray) -> list[Document]:
         if positions.size == 0:
             return []
         wanted = [int(index.rowids[p]) for p in positions]
@@ -670,6 +885,19 @@ class EmbeddedBackend(SharedBackend):
             for rowid, score in zip(wanted, scores, strict=True)
             if rowid in rows
         ]
+
+
+_NO_LOCK = nullcontext()
+
+
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run SQL statements one by one inside the current transaction (`executescript` would commit first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
 
 
 def _document(

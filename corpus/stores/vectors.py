@@ -69,24 +69,41 @@ class VectorIndex:
         :returns: `(positions, cosine scores)`, best first.
         :raises ValueError: when the dimension differs from the index.
         """
+        scores = self.scores(query)
+        if scores is None or top_k <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if mask is not None:
+            scores[~mask] = -np.inf
+        return top_cosine(scores, top_k)
+
+    def scores(self, query: np.ndarray | list[float]) -> np.ndarray | None:
+        """Every row's cosine similarity to `query` (`-inf` for rows without an embedding); None for a zero query.
+
+        :raises ValueError: when the dimension differs from the index.
+        """
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         if q.shape[0] != self.dim:
             msg = f"query embedding has dimension {q.shape[0]}, the collection has {self.dim}"
             raise ValueError(msg)
         norm = float(np.linalg.norm(q))
-        if self.size == 0 or norm == 0.0 or top_k <= 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if norm == 0.0:
+            return None
+        if self.size == 0:
+            return np.empty(0, dtype=np.float32)
         scores = _matvec(self.matrix, q / norm)  # the one memory-bound pass over the matrix
-        if mask is None and self.all_valid:
-            k = min(top_k, scores.size)
-        else:
-            valid = self.valid if mask is None else mask & self.valid
-            scores[~valid] = -np.inf
-            k = min(top_k, int(valid.sum()))
-        if k == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        candidates = np.argpartition(scores, scores.size - k)[-k:] if k < scores.size else np.arange(scores.size)
-        candidates = candidates[np.isfinite(scores[candidates])]
-        order = np.lexsort((candidates, -scores[candidates]))
-        best = candidates[order]
-        return best, scores[best].astype(np.float32)
+        if not self.all_valid:
+            scores[~self.valid] = -np.inf
+        return scores
+
+
+def top_cosine(scores: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the `top_k` highest finite scores, best first (ties by position)."""
+    finite = np.isfinite(scores)
+    k = min(top_k, int(finite.sum()))
+    if k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    candidates = np.argpartition(scores, scores.size - k)[-k:] if k < scores.size else np.arange(scores.size)
+    candidates = candidates[np.isfinite(scores[candidates])]
+    order = np.lexsort((candidates, -scores[candidates]))
+    best = candidates[order]
+    return best, scores[best].astype(np.float32)

@@ -1,0 +1,185 @@
+"""How fresh the embedded store stays after writes, at scale. Prints figures; not a test.
+
+    python -m bench.freshness --scale 100000
+    python -m bench.freshness --scale 1000000 --queries 200
+
+Builds a fresh temporary store of `--scale` chunks from a BEIR corpus (default: the JaQuAD paragraphs in
+`../shared/eval/jsquad-jaquad-large`, tokenised once with Sudachi and replicated under new ids), each with a random
+unit 512-d vector (the size of the default offline embedder's; timings do not depend on the values, and embedding a
+million chunks would take hours). Then prints:
+
+- the first query after the build (a full rebuild) and steady-state BM25 / vector query p50;
+- "first query after adding 1 document" and "… removing 1 document" (BM25 and vector legs, the change log applied);
+- "open in a new process → first query" (a fresh interpreter importing the store and answering one BM25 query);
+- the time a background merge takes, and this process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "eval" / "jsquad-jaquad-large"
+DIM = 512
+
+
+def _paragraphs(data: Path, limit: int) -> list[tuple[str, str]]:
+    out = []
+    with (data / "corpus.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            out.append((record["id"], f"{record.get('title', '')}\n{record['text']}"))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    rows = rng.standard_normal((n, DIM)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows
+
+
+def _fill(backend, collection: str, paragraphs: list[tuple[str, str]], tokens: list[str], scale: int) -> float:
+    from haystack import Document
+
+    from corpus.stores.records import TOKENS_META_KEY
+
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    written = 0
+    copy = 0
+    while written < scale:
+        batch = []
+        take = min(len(paragraphs), scale - written)
+        vectors = _unit_rows(rng, take)
+        for (pid, text), token_string, vector in zip(paragraphs[:take], tokens[:take], vectors, strict=True):
+            batch.append(
+                Document(
+                    id=f"c{copy}-{pid}",
+                    content=text,
+                    meta={"source": f"c{copy}-{pid}", TOKENS_META_KEY: token_string},
+                    embedding=vector.tolist(),
+                )
+            )
+        backend.write(collection, batch, embedding_model="random-512")
+        written += take
+        copy += 1
+    return time.perf_counter() - started
+
+
+def _timed(function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _first_queries(backend, collection: str, query: list[str], vector: list[float], label: str) -> None:
+    bm25_ms, _ = _timed(backend.bm25_search, collection, query, 10)
+    vector_ms, _ = _timed(backend.vector_search, collection, vector, 10)
+    index = backend.search_index(collection)
+    print(
+        f"first query after {label}: BM25 {bm25_ms:.1f} ms, then vector {vector_ms:.1f} ms "
+        f"({len(index.segments)} segment(s), {index.live:,} live chunks)"
+    )
+
+
+def _open_in_new_process(store: Path, collection: str, query: list[str]) -> tuple[float, float]:
+    """`(seconds importing the store's code, seconds from opening the store to the first query's answer)`."""
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "from corpus.stores.embedded import EmbeddedBackend\n"
+        "u = time.perf_counter()\n"
+        f"b = EmbeddedBackend.open({str(store)!r})\n"
+        f"b.bm25_search({collection!r}, {query!r}, 10)\n"
+        "print(u - t, time.perf_counter() - u)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, env=os.environ.copy()
+    )
+    imports, open_to_query = (float(x) for x in result.stdout.strip().splitlines()[-1].split())
+    return imports, open_to_query
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with corpus.jsonl")
+    parser.add_argument("--scale", type=int, default=100_000, help="chunks in the store")
+    parser.add_argument("--queries", type=int, default=300, help="queries for the steady-state p50")
+    parser.add_argument("--paragraphs", type=int, default=5_000, help="distinct paragraphs to replicate")
+    parser.add_argument("--keep", type=Path, default=None, help="build the store in this new folder and keep it")
+    args = parser.parse_args(argv)
+
+    from haystack import Document
+
+    from corpus.japanese.tokenizer import get_tokenizer
+    from corpus.stores.embedded import EmbeddedBackend, SourceRecord
+
+    tokenizer = get_tokenizer("sudachi")
+    paragraphs = _paragraphs(args.data, args.paragraphs)
+    started = time.perf_counter()
+    tokens = [tokenizer.tokens_string(text) for _, text in paragraphs]
+    print(f"tokenised {len(paragraphs):,} paragraphs in {time.perf_counter() - started:.1f}s")
+    queries = [t.split()[:6] for t in tokens[: args.queries]]
+    rng = np.random.default_rng(1)
+    query_vectors = _unit_rows(rng, len(queries))
+
+    if args.keep is not None:
+        args.keep.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="tokka-fresh-") as scratch:
+        tmp = str(args.keep or scratch)
+        os.environ["TOKKA_DATA_DIR"] = tmp
+        store = Path(tmp) / "tokka.sqlite3"
+        backend = EmbeddedBackend.open(store)
+        seconds = _fill(backend, "c", paragraphs, tokens, args.scale)
+        print(f"wrote {args.scale:,} chunks in {seconds:.0f}s")
+        build_ms, _ = _timed(backend.search_index, "c")
+        print(f"first query after the bulk write (a full build, cached to disk): {build_ms / 1000:.2f}s")
+
+        bm25 = [_timed(backend.bm25_search, "c", q, 10)[0] for q in queries]
+        dense = [_timed(backend.vector_search, "c", v.tolist(), 10)[0] for v in query_vectors]
+        print(f"steady state: BM25 p50 {np.percentile(bm25, 50):.2f} ms, vector p50 {np.percentile(dense, 50):.2f} ms")
+
+        text = "工房のレーザーカッターでは塩化ビニルを加工できません。有毒な塩素ガスが出るためです。"
+        new = Document(id="fresh-0", content=text, meta={"source": "fresh"}, embedding=_unit_rows(rng, 1)[0].tolist())
+        backend.replace_source("c", SourceRecord("fresh"), [new], embedding_model="random-512")
+        probe = tokenizer.tokenize("レーザーカッター 塩化ビニル")
+        _first_queries(backend, "c", probe, new.embedding, "adding 1 document")
+        found = [d.id for d in backend.bm25_search("c", probe, 1)]
+        print(f"  the new document is found first: {found == ['fresh-0']}")
+
+        backend.remove_source("c", f"c0-{paragraphs[0][0]}")
+        _first_queries(backend, "c", queries[0], query_vectors[0].tolist(), "removing 1 document")
+        backend.remove_source("c", "fresh")
+        _first_queries(backend, "c", probe, new.embedding, "removing the added document")
+
+        merge_ms, _ = _timed(backend.merge, "c")
+        print(f"a merge (what runs in the background once the extra segments grow): {merge_ms / 1000:.2f}s")
+        EmbeddedBackend.close_all()
+        for attempt in range(2):
+            imports, open_to_query = _open_in_new_process(store, "c", queries[0])
+            print(
+                f"open in a new process → first BM25 query (try {attempt + 1}): {open_to_query:.2f}s "
+                f"(after {imports:.2f}s importing Haystack and the store, which a running app has done already)"
+            )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
