@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["bm25", "dense", "hybrid"], default="bm25")
     parser.add_argument("--embedder", choices=["offline", "e5"], default="offline", help="USE or multilingual-e5-small")
     parser.add_argument("--query-prefix", default="", help="only queries whose id starts with this")
-    parser.add_argument("--tokenizer", default="sudachi", choices=["sudachi", "char-bigram"])
+    parser.add_argument("--tokenizer", default="sudachi", choices=["sudachi", "char-bigram", "sudachi+bigram"])
     parser.add_argument("--bm25-weight", type=float, default=1.0)
     parser.add_argument("--vector-weight", type=float, default=None, help="default: the HybridRetriever default")
     parser.add_argument("--rrf-k", type=int, default=None, help="default: the HybridRetriever default")

@@ -14,7 +14,7 @@ from typing import Any
 from haystack import Document
 
 from corpus.embeddings import embed_query
-from corpus.japanese.tokenizer import get_tokenizer
+from corpus.japanese.tokenizer import get_tokenizer, words_only
 from corpus.stores import open_store
 from tokka.locales import t
 
@@ -182,7 +182,7 @@ def relevance(collection: str, query_tokens: list[str], documents: list[Document
     their BM25 idf (rare words count more; a word no chunk has counts most), that appear in the chunk (its text,
     title and section). Rank-based fused scores say nothing about relevance; this does, on any corpus size.
     """
-    distinct = list(dict.fromkeys(query_tokens))
+    distinct = list(dict.fromkeys(words_only(query_tokens)))  # a measure of words, whatever else BM25 indexed
     if not distinct or not documents:
         return 0.0
     store = open_store(collection)

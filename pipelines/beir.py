@@ -51,9 +51,11 @@ def index_beir_corpus(
     from pipelines.components.embedders import CollectionDocumentEmbedder
     from pipelines.components.normalizer import JapaneseNormalizer
     from pipelines.components.splitter import JapaneseSentenceSplitter
-    from pipelines.components.tokenizer import BM25Tokenizer
+    from pipelines.components.tokenizer import DEFAULT_TOKENIZER, BM25Tokenizer
 
-    normalizer, splitter, tokenizer = JapaneseNormalizer(), JapaneseSentenceSplitter(), BM25Tokenizer()
+    # The tokens a new collection gets from the default indexing YAML, so the measure is of what users get.
+    normalizer, splitter = JapaneseNormalizer(), JapaneseSentenceSplitter()
+    tokenizer = BM25Tokenizer(tokenizer=DEFAULT_TOKENIZER)
     document_embedder = CollectionDocumentEmbedder(collection=collection, embedder=embedder)
     store = open_store(collection)
     written = 0
@@ -73,7 +75,7 @@ def index_beir_corpus(
                 SourceRecord(source=source, title=items[0].meta.get("title", "")),
                 items,
                 embedding_model=embedded["meta"]["model"],
-                tokenizer="sudachi",
+                tokenizer=DEFAULT_TOKENIZER,
             )
         if progress is not None:
             progress(min(start + batch, len(corpus)), len(corpus))

@@ -34,7 +34,7 @@ from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from corpus.errors import StoreError
-from corpus.japanese.tokenizer import get_tokenizer
+from corpus.japanese.tokenizer import BIGRAM_WEIGHT, get_tokenizer, split_marked
 from corpus.stores.base import CollectionStore
 from corpus.stores.es_filters import to_query
 from corpus.stores.protocol import SharedBackend
@@ -98,18 +98,29 @@ def index_mappings(dim: int | None) -> dict[str, Any]:
 
 
 def bm25_body(tokens: list[str], top_k: int, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The BM25 search: the query's tokens against the stored tokens, OR, no fuzziness."""
-    query: dict[str, Any] = {
-        "bool": {
-            "must": [
-                {
-                    "match": {
-                        TOKENS_META_KEY: {"query": " ".join(dict.fromkeys(tokens)), "operator": "or", "fuzziness": "0"}
+    """The BM25 search: the query's tokens against the stored tokens, OR, no fuzziness. Marked bigrams
+    (`sudachi+bigram`) are a second clause on the same field boosted by `BIGRAM_WEIGHT`, as the embedded store
+    weighs them."""
+    words, bigrams = split_marked(list(dict.fromkeys(tokens)))
+    clauses: list[dict[str, Any]] = [
+        {"match": {TOKENS_META_KEY: {"query": " ".join(words), "operator": "or", "fuzziness": "0"}}}
+    ]
+    if bigrams:
+        clauses.append(
+            {
+                "match": {
+                    TOKENS_META_KEY: {
+                        "query": " ".join(bigrams),
+                        "operator": "or",
+                        "fuzziness": "0",
+                        "boost": BIGRAM_WEIGHT,
                     }
                 }
-            ]
-        }
-    }
+            }
+        )
+    query: dict[str, Any] = {"bool": {"must": clauses}} if not bigrams else {"bool": {"should": clauses}}
+    if bigrams:
+        query["bool"]["minimum_should_match"] = 1
     if filters:
         query["bool"]["filter"] = to_query(filters)
     return {"query": query, "size": top_k, "_source": {"excludes": ["embedding", TOKENS_META_KEY]}}

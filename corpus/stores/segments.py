@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.japanese.tokenizer import BIGRAM_WEIGHT, split_marked
 from corpus.stores.bm25 import BM25Index, top_positions
 from corpus.stores.vectors import VectorIndex, top_cosine
 
@@ -146,8 +147,10 @@ class SearchIndex:
     def bm25_search(
         self, query_tokens: list[str], top_k: int, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """`(positions, BM25 scores)`, best first, among alive positions where `mask` holds."""
-        parts = [s.bm25.scores(query_tokens) for s in self.segments]
+        """`(positions, BM25 scores)`, best first, among alive positions where `mask` holds. Marked bigrams count
+        `BIGRAM_WEIGHT` of a word."""
+        words, bigrams = split_marked(query_tokens)
+        parts = [_weighted_scores(s.bm25, words, bigrams) for s in self.segments]
         scores = parts[0] if len(parts) == 1 else np.concatenate(parts)
         keep = self.position_mask(mask)
         if keep is not None:
@@ -209,3 +212,10 @@ class SearchIndex:
             vectors = VectorIndex(np.load(folder / "vectors.npy", mmap_mode="r"), np.load(folder / "valid.npy"))
         segment = Segment(np.load(folder / "rowids.npy"), bm25, vectors)
         return cls(int(info["generation"]), int(info["seq"]), [segment], None, info["dim"])
+
+
+def _weighted_scores(bm25: BM25Index, words: list[str], bigrams: list[str]) -> np.ndarray:
+    scores = bm25.scores(words)
+    if bigrams:
+        scores += np.float32(BIGRAM_WEIGHT) * bm25.scores(bigrams)
+    return scores

@@ -14,7 +14,7 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.japanese.chunker import split_sentences
-from corpus.japanese.tokenizer import get_tokenizer
+from corpus.japanese.tokenizer import get_tokenizer, words_only
 from corpus.stores import open_store
 from pipelines.components.answer import source_view
 from tokka.locales import t
@@ -28,7 +28,7 @@ def best_sentences(
 ) -> list[tuple[int, str, float]]:
     """The best `sentences` as `(chunk number, marked sentence, score)`, in the order they appear."""
     # A single kana (い from いる, する …) carries no meaning of its own: neither scored nor marked.
-    distinct = {token for token in query_tokens if not _SINGLE_KANA.fullmatch(token)}
+    distinct = {token for token in words_only(query_tokens) if not _SINGLE_KANA.fullmatch(token)}
     if not distinct or not documents:
         return []
     store = open_store(collection)
@@ -60,7 +60,7 @@ def extractive_answer(
     """`answer`, `sources`, `cited` and `meta` of an extractive answer (the output of :class:`ExtractiveAnswerer`)."""
     chosen = best_sentences(collection, query_tokens, documents, sentences)
     if not chosen:
-        answer = t("answer.not_found", searched=" / ".join(query_tokens) or query, collection=collection)
+        answer = t("answer.not_found", searched=" / ".join(words_only(query_tokens)) or query, collection=collection)
         cited: list[int] = []
     else:
         answer = LABEL + "\n" + "\n".join(f"{sentence} [{number}]" for number, sentence, _ in chosen)

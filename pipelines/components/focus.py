@@ -16,7 +16,7 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.japanese.chunker import split_sentences
-from corpus.japanese.tokenizer import get_tokenizer
+from corpus.japanese.tokenizer import get_tokenizer, words_only
 
 _SINGLE_KANA = re.compile(r"[\u3040-\u30ff]")
 
@@ -26,7 +26,7 @@ def focus_text(text: str, query_tokens: list[str], max_chars: int, tokenizer: st
     characters, kept in their order; the text itself when it is short enough."""
     if len(text) <= max_chars:
         return text
-    wanted = {t for t in query_tokens if not _SINGLE_KANA.fullmatch(t)}
+    wanted = {t for t in words_only(query_tokens) if not _SINGLE_KANA.fullmatch(t)}
     analyser = get_tokenizer(tokenizer)
     sentences = split_sentences(text)
     scores = [len(wanted & set(analyser.tokenize(s))) for s in sentences]

@@ -13,6 +13,7 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from corpus.japanese.tokenizer import words_only
 from corpus.search import relevance
 from pipelines.components.answer import source_view
 from tokka.locales import t
@@ -57,7 +58,7 @@ class RelevanceGate:
         score = relevance(self.collection, query_tokens or [], documents)
         if documents and score >= self.min_relevance:
             return {"documents": documents}
-        searched = " / ".join(query_tokens or []) or query
+        searched = " / ".join(words_only(query_tokens or [])) or query
         answer = t("answer.not_found", searched=searched, collection=self.collection)
         sources = [source_view(i, d, False) for i, d in enumerate(documents, start=1)]
         return {

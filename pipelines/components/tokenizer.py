@@ -1,4 +1,9 @@
-"""BM25 tokens computed once at ingestion and stored with each chunk."""
+"""BM25 tokens computed once at ingestion and stored with each chunk.
+
+`tokenizer: auto` (the indexing YAML's default) gives a new collection Sudachi's words plus character bigrams
+(`sudachi+bigram`, the better of what was measured: docs/retrieval.md §Lexical fields) and keeps an existing
+collection on the tokenizer it was made with, so its next upload never mixes two kinds of tokens.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.embedded import TOKENS_META_KEY
+
+# What `auto` gives a collection that has no chunks yet.
+DEFAULT_TOKENIZER = "sudachi+bigram"
 
 
 @component
@@ -23,18 +31,39 @@ class BM25Tokenizer:
     BM25Tokenizer().run(documents=chunks)   # {"documents": [...], "tokenizer": "sudachi"}
     ```
 
-    :param tokenizer: `sudachi` (morphological analysis, default) or `char-bigram`.
+    :param tokenizer: `sudachi` (morphological analysis, default), `sudachi+bigram` (words and character bigrams),
+        `char-bigram`, or `auto`: the collection's own tokenizer when it has chunks, else `sudachi+bigram`.
     :param fields: metadata fields tokenised with the content.
+    :param collection: the collection written to (needed by `auto`).
     """
 
-    def __init__(self, tokenizer: str = "sudachi", fields: list[str] | None = None) -> None:
-        get_tokenizer(tokenizer)  # fail early on an unknown name
+    def __init__(
+        self, tokenizer: str = "sudachi", fields: list[str] | None = None, collection: str | None = None
+    ) -> None:
+        if tokenizer == "auto":
+            if not collection:
+                msg = "tokenizer 'auto' needs the collection (collection: \"${collection}\")"
+                raise ValueError(msg)
+        else:
+            get_tokenizer(tokenizer)  # fail early on an unknown name
         self.tokenizer = tokenizer
         self.fields = list(fields) if fields is not None else ["title", "heading"]
+        self.collection = collection
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to a dictionary (every init parameter, for YAML)."""
-        return default_to_dict(self, tokenizer=self.tokenizer, fields=self.fields)
+        return default_to_dict(self, tokenizer=self.tokenizer, fields=self.fields, collection=self.collection)
+
+    def resolved(self) -> str:
+        """The tokenizer this run uses (`auto` looked up in the store)."""
+        if self.tokenizer != "auto":
+            return self.tokenizer
+        from corpus.stores import open_store
+
+        store = open_store(str(self.collection))
+        if store.info() is not None and store.count_documents():
+            return store.backend.tokenizer_name(str(self.collection))
+        return DEFAULT_TOKENIZER
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BM25Tokenizer:
@@ -47,10 +76,11 @@ class BM25Tokenizer:
 
         :returns: `documents` with `meta["bm25_tokens"]`, and `tokenizer`, the tokenizer's name.
         """
-        tok = get_tokenizer(self.tokenizer)
+        name = self.resolved()
+        tok = get_tokenizer(name)
         out = []
         for doc in documents:
             parts = [str(doc.meta.get(f) or "") for f in self.fields]
             text = "\n".join([*(p for p in parts if p), doc.content or ""])
             out.append(replace(doc, meta={**doc.meta, TOKENS_META_KEY: tok.tokens_string(text)}))
-        return {"documents": out, "tokenizer": self.tokenizer}
+        return {"documents": out, "tokenizer": name}

@@ -33,7 +33,7 @@ def test_copy_keeps_tokens_embeddings_and_records(
     assert (info.embedding_model, info.embedding_dim, info.tokenizer, info.documents) == (
         "use-multilingual-v3",
         512,
-        "sudachi",
+        "sudachi+bigram",  # what the default indexing YAML gives a new collection
         2,
     )
     for record in source.sources("web"):

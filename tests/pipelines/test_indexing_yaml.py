@@ -29,5 +29,9 @@ def test_components_serialise_back_to_the_same_yaml_parameters() -> None:
     pipeline, _ = load_indexing_pipeline("samples")
     data = pipeline.to_dict()["components"]
     assert data["splitter"]["init_parameters"] == {"chunk_size": 400, "overlap": 80}
-    assert data["tokenizer"]["init_parameters"] == {"tokenizer": "sudachi", "fields": ["title", "heading"]}
+    assert data["tokenizer"]["init_parameters"] == {
+        "tokenizer": "auto",
+        "fields": ["title", "heading"],
+        "collection": "samples",
+    }
     assert data["embedder"]["init_parameters"]["collection"] == "samples"

@@ -63,3 +63,22 @@ def test_thread_safety() -> None:
 def test_unknown_tokenizer() -> None:
     with pytest.raises(ValueError, match="sudachi"):
         get_tokenizer("mecab")
+
+
+def test_sudachi_with_bigrams_marks_its_bigrams_and_finds_what_the_dictionary_splits() -> None:
+    from corpus.japanese.tokenizer import BIGRAM_MARK, words_only
+    from corpus.stores.bm25 import BM25Index
+
+    tok = get_tokenizer("sudachi+bigram")
+    tokens = tok.tokenize("電子レンジの予約")
+    words = words_only(tokens)
+    assert words == get_tokenizer("sudachi").tokenize("電子レンジの予約") == ["電子レンジ", "予約"]
+    bigrams = [t for t in tokens if t.startswith(BIGRAM_MARK)]
+    assert f"{BIGRAM_MARK}レン" in bigrams and f"{BIGRAM_MARK}予約" in bigrams
+    assert "レン" not in tokens  # the marked bigram never equals a word
+    # Sudachi keeps 電子レンジ whole, so a question about レンジ alone misses it on words; bigrams find it.
+    docs = ["電子レンジの予約は前日まで。", "旋盤の使い方。"]
+    assert BM25Index.build([get_tokenizer("sudachi").tokens_string(d) for d in docs]).search(["レンジ"], 1)[0].size == 0
+    both = BM25Index.build([tok.tokens_string(d) for d in docs])
+    assert both.search(tok.tokenize("レンジ"), 1)[0].tolist() == [0]
+    assert tok.morphemes("レンジの予約") == get_tokenizer("sudachi").morphemes("レンジの予約")

@@ -72,6 +72,25 @@ def test_search_bodies() -> None:
     }
     filtered = bm25_body(["工房"], 3, {"field": "meta.type", "operator": "==", "value": "pdf"})
     assert filtered["query"]["bool"]["filter"] == {"term": {"type": "pdf"}}
+    # Words and character bigrams: the bigrams are a second clause on the same field, weighted as the embedded store
+    # weighs them (BIGRAM_WEIGHT).
+    from corpus.japanese.tokenizer import BIGRAM_WEIGHT, get_tokenizer
+
+    both = bm25_body(get_tokenizer("sudachi+bigram").tokenize("電子レンジ"), 5)["query"]["bool"]
+    assert both["should"] == [
+        {"match": {"bm25_tokens": {"query": "電子レンジ", "operator": "or", "fuzziness": "0"}}},
+        {
+            "match": {
+                "bm25_tokens": {
+                    "query": "₂電子 ₂子レ ₂レン ₂ンジ",
+                    "operator": "or",
+                    "fuzziness": "0",
+                    "boost": BIGRAM_WEIGHT,
+                }
+            }
+        },
+    ]
+    assert both["minimum_should_match"] == 1 and 0 < BIGRAM_WEIGHT < 1
     assert knn_body([0.1, 0.2], 4) == {
         "knn": {"field": "embedding", "query_vector": [0.1, 0.2], "k": 4, "num_candidates": 100},
         "size": 4,

@@ -221,3 +221,14 @@ def test_search_index_updated_keeps_the_old_snapshot() -> None:
     assert newer.bm25_search(["f"], 5)[0].tolist() == [4]
     idf = newer.idf(["e", "zzz"])
     assert idf["zzz"] > idf["e"] > 0
+
+
+def test_marked_bigrams_count_a_fraction_of_a_word() -> None:
+    from corpus.japanese.tokenizer import BIGRAM_WEIGHT
+
+    index = SearchIndex.build(1, 1, np.arange(3), ["工房 ₂工房", "旋盤 ₂旋盤", "予約 ₂予約"], None)
+    words = index.main.bm25.scores(["工房"])[0]
+    bigrams = index.main.bm25.scores(["₂工房"])[0]
+    positions, scores = index.bm25_search(["工房", "₂工房"], 3)
+    assert positions.tolist() == [0]
+    assert scores[0] == pytest.approx(words + BIGRAM_WEIGHT * bigrams, rel=1e-6)

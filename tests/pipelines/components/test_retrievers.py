@@ -106,3 +106,33 @@ def test_to_dict_from_dict() -> None:
     }
     again = HybridRetriever.from_dict(data)
     assert (again.collection, again.top_k, again.vector_weight) == ("samples", 3, 0.5)
+
+
+def test_a_collection_with_words_and_bigrams_searches_both_and_gates_on_words(data_dir: Path) -> None:
+    from corpus.search import relevance
+    from pipelines.components.grounding import RelevanceGate
+    from pipelines.components.tokenizer import BM25Tokenizer
+
+    texts = {"range.md": "電子レンジは午後5時まで使えます。", "lathe.md": "旋盤は講習を受けた人だけが使えます。"}
+    for name in ("sudachi", "sudachi+bigram"):
+        store = EmbeddedDocumentStore(collection=name.replace("+", "-"))
+        for source, text in texts.items():
+            docs = BM25Tokenizer(tokenizer=name).run(
+                documents=[Document(id=f"{name}-{source}", content=text, meta={"source": source})]
+            )["documents"]
+            store.replace_source(SourceRecord(source), docs, tokenizer=name)
+    retriever = JapaneseBM25Retriever(collection="sudachi-bigram", top_k=2)
+    out = retriever.run(query="レンジは何時まで？")
+    assert out["documents"][0].meta["source"] == "range.md"
+    assert any(t.startswith("₂") for t in out["query_tokens"])
+    assert JapaneseBM25Retriever(collection="sudachi", top_k=2).run(query="レンジ")["documents"] == []
+    # The relevance gate measures words, so its threshold means the same in both kinds of collection.
+    words = JapaneseBM25Retriever(collection="sudachi", top_k=2).run(query="旋盤の講習")
+    both = JapaneseBM25Retriever(collection="sudachi-bigram", top_k=2).run(query="旋盤の講習")
+    assert relevance("sudachi-bigram", both["query_tokens"], both["documents"][:1]) == pytest.approx(
+        relevance("sudachi", words["query_tokens"], words["documents"][:1])
+    )
+    refused = RelevanceGate(collection="sudachi-bigram", min_relevance=0.9).run(
+        query="駐車場はありますか", documents=out["documents"], query_tokens=out["query_tokens"]
+    )
+    assert "レンジ / 何時" in refused["answer"] and "₂" not in refused["answer"]  # what was searched, in words

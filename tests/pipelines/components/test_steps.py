@@ -52,3 +52,21 @@ def test_tokenizer_adds_title_and_heading_terms() -> None:
     assert {"プリンター", "利用方法", "予約"} <= set(tokens)
     assert out["tokenizer"] == "sudachi"
     assert BM25Tokenizer(fields=[]).run([doc])["documents"][0].meta["bm25_tokens"].split() == ["予約", "為る", "下さる"]
+
+
+def test_auto_tokenizer_gives_new_collections_bigrams_and_keeps_existing_ones(data_dir: Path) -> None:
+    from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
+
+    doc = Document(content="電子レンジの予約。", meta={"source": "a"})
+    fresh = BM25Tokenizer(tokenizer="auto", collection="new").run([doc])
+    assert fresh["tokenizer"] == "sudachi+bigram" and "₂レン" in fresh["documents"][0].meta["bm25_tokens"]
+
+    old = EmbeddedDocumentStore("old")
+    old.replace_source(
+        SourceRecord("a"), BM25Tokenizer(tokenizer="sudachi").run([doc])["documents"], tokenizer="sudachi"
+    )
+    again = BM25Tokenizer(tokenizer="auto", collection="old").run([doc])
+    assert again["tokenizer"] == "sudachi" and "₂" not in again["documents"][0].meta["bm25_tokens"]
+    old.replace_source(SourceRecord("b"), again["documents"], tokenizer=again["tokenizer"])  # no mismatch error
+    with pytest.raises(ValueError, match="collection"):
+        BM25Tokenizer(tokenizer="auto")
