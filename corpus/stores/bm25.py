@@ -15,10 +15,13 @@ write).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+_BATCH_TERMS = 4_000_000  # term ids collected in a Python list before they move into an int32 array
 
 
 class BM25Index:
@@ -54,28 +57,44 @@ class BM25Index:
 
     @classmethod
     def build(
-        cls, token_strings: list[str], k1: float = 1.5, b: float = 0.75, background: BM25Index | None = None
+        cls, token_strings: Iterable[str], k1: float = 1.5, b: float = 0.75, background: BM25Index | None = None
     ) -> BM25Index:
-        """Build from one space-separated token string per document.
+        """Build from one space-separated token string per document (any iterable: a database cursor is read once
+        and never held whole; term ids are kept as int32 arrays in batches, not as one Python list).
 
         :param background: an index whose documents count in the statistics (document count, document
             frequencies, average length) without being part of this one.
         """
-        n_docs = len(token_strings)
         vocabulary: dict[str, int] = {}
-        term_ids: list[int] = []
-        lengths = np.zeros(n_docs, dtype=np.int64)
         setdefault = vocabulary.setdefault
-        for i, tokens in enumerate(token_strings):
+        id_parts: list[np.ndarray] = []
+        length_parts: list[np.ndarray] = []
+        ids: list[int] = []
+        doc_lengths: list[int] = []
+        for tokens in token_strings:
             terms = tokens.split()
-            lengths[i] = len(terms)
-            term_ids.extend([setdefault(t, len(vocabulary)) for t in terms])
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        cols = np.asarray(term_ids, dtype=np.int64)
-        tf = sparse.csc_matrix(
-            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n_docs, max(len(vocabulary), 1))
+            doc_lengths.append(len(terms))
+            ids.extend([setdefault(t, len(vocabulary)) for t in terms])
+            if len(ids) >= _BATCH_TERMS:
+                id_parts.append(np.asarray(ids, dtype=np.int32))
+                length_parts.append(np.asarray(doc_lengths, dtype=np.int64))
+                ids, doc_lengths = [], []
+        id_parts.append(np.asarray(ids, dtype=np.int32))
+        length_parts.append(np.asarray(doc_lengths, dtype=np.int64))
+        del ids, doc_lengths
+        lengths = np.concatenate(length_parts)
+        n_docs = int(lengths.size)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        cols = np.concatenate(id_parts)
+        del id_parts
+        # Rows are documents in order, so the CSR form needs no row array; CSC (one column per term) for queries.
+        tf = sparse.csr_matrix(
+            (np.ones(cols.size, dtype=np.float32), cols, indptr), shape=(n_docs, max(len(vocabulary), 1))
         )
+        del cols
         tf.sum_duplicates()
+        tf = tf.tocsc()
         df = np.diff(tf.indptr).astype(np.float64)
         total_length = float(lengths.sum())
         n_all = n_docs

@@ -43,6 +43,7 @@ from haystack.utils.filters import document_matches_filter
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.base import CollectionStore
+from corpus.stores.bm25 import BM25Index
 from corpus.stores.protocol import SharedBackend
 from corpus.stores.records import (
     NO_EMBEDDINGS,
@@ -745,24 +746,34 @@ class EmbeddedBackend(SharedBackend):
     ) -> SearchIndex:
         """One main segment from every chunk (inside the caller's snapshot on `conn`)."""
         started = time.perf_counter()
-        rows = conn.execute(
-            "SELECT rowid, tokens FROM chunks WHERE collection = ? ORDER BY rowid", (collection,)
-        ).fetchall()
-        rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        token_strings = [r[1] for r in rows]
-        del rows
-        matrix = None
-        if dim:
-            matrix = np.zeros((len(rowids), dim), dtype=np.float32)
-            for rowid, blob in conn.execute(
-                "SELECT rowid, embedding FROM chunks WHERE collection = ? AND embedding IS NOT NULL", (collection,)
-            ):
-                if len(blob) == 4 * dim:
-                    matrix[int(np.searchsorted(rowids, rowid))] = np.frombuffer(blob, dtype=np.float32)
-        index = SearchIndex.build(generation, head, rowids, token_strings, matrix)
-        logger.info(
-            "Built search index for %s (%d chunks) in %.2fs", collection, len(rowids), time.perf_counter() - started
+        count = conn.execute("SELECT COUNT(*) FROM chunks WHERE collection = ?", (collection,)).fetchone()[0]
+        rowids = np.zeros(count, dtype=np.int64)
+        matrix = np.zeros((count, dim), dtype=np.float32) if dim else None
+        filled = 0
+
+        def tokens() -> Iterator[str]:
+            # One pass in rowid order: the table itself is in that order (NOT INDEXED: no sort of a million rows),
+            # and each row's tokens are handed to the BM25 build and dropped, never all held at once.
+            nonlocal filled
+            cursor = conn.execute(
+                f"SELECT rowid, tokens, {'embedding' if dim else 'NULL'} FROM chunks NOT INDEXED "  # noqa: S608
+                "WHERE collection = ? ORDER BY rowid",
+                (collection,),
+            )
+            for rowid, token_string, blob in cursor:
+                if filled == count:  # the snapshot cannot grow; a guard, not a path
+                    break
+                rowids[filled] = rowid
+                if matrix is not None and blob is not None and len(blob) == 4 * dim:
+                    matrix[filled] = np.frombuffer(blob, dtype=np.float32)
+                filled += 1
+                yield token_string
+
+        bm25 = BM25Index.build(tokens())
+        index = SearchIndex.from_parts(
+            generation, head, rowids[:filled], bm25, matrix[:filled] if matrix is not None else None
         )
+        logger.info("Built search index for %s (%d chunks) in %.2fs", collection, filled, time.perf_counter() - started)
         return index
 
     def _build_from_snapshot(

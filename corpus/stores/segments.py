@@ -83,8 +83,15 @@ class SearchIndex:
         cls, generation: int, seq: int, rowids: np.ndarray, token_strings: list[str], matrix: np.ndarray | None
     ) -> SearchIndex:
         """One main segment over every chunk (`matrix`: one embedding row per chunk, zeros where it has none)."""
+        return cls.from_parts(generation, seq, rowids, BM25Index.build(token_strings), matrix)
+
+    @classmethod
+    def from_parts(
+        cls, generation: int, seq: int, rowids: np.ndarray, bm25: BM25Index, matrix: np.ndarray | None
+    ) -> SearchIndex:
+        """One main segment from a built BM25 index and the embedding rows (normalised here, in place)."""
         vectors = VectorIndex.from_rows(matrix) if matrix is not None else None
-        segment = Segment(np.asarray(rowids, dtype=np.int64), BM25Index.build(token_strings), vectors)
+        segment = Segment(np.asarray(rowids, dtype=np.int64), bm25, vectors)
         return cls(generation, seq, [segment], None, None if matrix is None else int(matrix.shape[1]))
 
     def updated(

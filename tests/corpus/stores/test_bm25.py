@@ -45,3 +45,18 @@ def test_top_positions_orders_and_breaks_ties_by_position() -> None:
     positions, scores = top_positions(np.array([0.5, 2.0, 0.5, 0.0, 1.0], dtype=np.float32), 4)
     assert positions.tolist() == [1, 4, 0, 2]
     assert scores.tolist() == [2.0, 1.0, 0.5, 0.5]
+
+
+def test_building_in_batches_from_an_iterator_gives_the_same_index(monkeypatch) -> None:
+    import numpy as np
+
+    from corpus.stores import bm25
+
+    docs = ["工房 予約 工房", "予約 旋盤", "", "塗装 塗装 工房"] * 25
+    whole = bm25.BM25Index.build(docs)
+    monkeypatch.setattr(bm25, "_BATCH_TERMS", 7)  # a new int32 batch every few documents
+    batched = bm25.BM25Index.build(iter(docs))
+    assert batched.size == whole.size == 100 and batched.total_length == whole.total_length == 200
+    assert batched.vocabulary == whole.vocabulary
+    np.testing.assert_allclose(batched.weights.toarray(), whole.weights.toarray())
+    assert all(p % 4 == 3 for p in batched.search(["塗装"], 5)[0].tolist())
