@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +234,59 @@ def test_marked_bigrams_count_a_fraction_of_a_word() -> None:
     positions, scores = index.bm25_search(["工房", "₂工房"], 3)
     assert positions.tolist() == [0]
     assert scores[0] == pytest.approx(words + BIGRAM_WEIGHT * bigrams, rel=1e-6)
+
+
+def _write_and_remove(backend: EmbeddedBackend, n: int, stop: float) -> None:
+    rng = np.random.default_rng(10 + n)
+    for i in range(12):
+        if time.monotonic() > stop:
+            return
+        source = f"w{n}-{i}"
+        docs = [_doc(source, j, f"{TOPICS[(n + i) % 10]}の追加講習{n}-{i}の{j}。", rng) for j in range(3)]
+        backend.replace_source("c", SourceRecord(source), docs, embedding_model="m")
+        if i % 3 == 2:
+            backend.remove_source("c", f"s{n * 12 + i}")
+
+
+def _query_repeatedly(backend: EmbeddedBackend, query: list[str], stop: float) -> None:
+    for _ in range(60):
+        if time.monotonic() > stop:
+            return
+        index = backend.search_index("c")
+        found = backend.bm25_search("c", query, 20)
+        assert len({d.id for d in found}) == len(found)  # never the same chunk twice
+        assert index.live == int(index.size if index.alive is None else index.alive.sum())
+
+
+def test_writes_queries_and_merges_at_once_end_where_a_rebuild_would(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments, "MERGE_MIN_ROWS", 6)  # merges keep starting while the others work
+    monkeypatch.setattr(segments, "MERGE_SHARE", 0.0)
+    merges: list[int] = []
+    merge = backend._merge_in_background
+    monkeypatch.setattr(backend, "_merge_in_background", lambda c: (merges.append(1), merge(c)))
+    errors: list[BaseException] = []
+    stop = time.monotonic() + 60  # every loop is bounded in count and in time
+    query = _tokens(backend, "講習 安全")
+
+    def guarded(work, *args) -> None:
+        try:
+            work(backend, *args)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(_write_and_remove, n, stop)) for n in range(2)]
+    threads += [threading.Thread(target=guarded, args=(_query_repeatedly, query, stop)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    backend.wait_for_merges(timeout=60)
+    assert errors == []
+    assert merges  # merges ran in the background while the others wrote and read
+    expected = 300 + 2 * 12 * 3 - 2 * 4 * 5
+    assert backend.search_index("c").live == backend.count("c") == expected
+    followed = sorted(_ids(backend.bm25_search("c", query, 400)))
+    assert backend.merge("c").live == expected
+    assert sorted(_ids(backend.bm25_search("c", query, 400))) == followed
