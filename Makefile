@@ -33,6 +33,7 @@ test: lint
 bench: setup
 	$(BIN)/python -m bench.retrieval --data ../shared/eval/jsquad-dev --run bench/out/dev-bm25.tsv --mode bm25
 	$(BIN)/python -m bench.retrieval --data ../shared/eval/jsquad-dev --run bench/out/dev-hybrid.tsv --mode hybrid
+	$(BIN)/python -m bench.freshness --scale 100000
 	$(BIN)/python -m bench.scratch
 
 clean:
