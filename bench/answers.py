@@ -3,9 +3,10 @@ model alone), and the excerpt-only assistant, on one seeded sample of a BEIR fol
 
     python -m bench.answers --data ../shared/eval/jsquad-dev --limit 300 --unanswerable 0.2
 
-The sample's paragraphs are indexed once (hybrid: BM25 over the default tokens, Sudachi words + bigrams, and the offline embedder); for a share of the questions
-(`--unanswerable`) the paragraph they were written for is left out, so they become questions the documents do not
-answer (the refusal rate is measured on them). Each assistant is the shipped YAML pointed at that collection.
+The sample's paragraphs are indexed once (hybrid: BM25 over the default tokens, Sudachi words + bigrams, and the
+offline embedder); for a share of the questions (`--unanswerable`) the paragraph they were written for is left out,
+so they become questions the documents do not answer (the refusal rate is measured on them). Each assistant is the
+shipped YAML pointed at that collection.
 """
 
 from __future__ import annotations
