@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bm25-weight", type=float, default=1.0)
     parser.add_argument("--vector-weight", type=float, default=None, help="default: the HybridRetriever default")
     parser.add_argument("--rrf-k", type=int, default=None, help="default: the HybridRetriever default")
+    parser.add_argument("--fusion", choices=["auto", "rrf", "scores"], default="auto")
+    parser.add_argument("--vector-share", type=float, default=None, help="default: the HybridRetriever default")
     parser.add_argument("--candidates", type=int, default=20, help="top-k of each leg")
     parser.add_argument("--chunk-size", type=int, default=400)
     parser.add_argument("--scale", type=int, default=0, help="replicate the corpus to this many chunks")
@@ -195,7 +197,9 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
         vector_top_k=args.candidates,
         bm25_weight=max(weights[0], 0.0),
         vector_weight=weights[1],
+        fusion=args.fusion,
         **({"rrf_k": args.rrf_k} if args.rrf_k else {}),
+        **({"vector_share": args.vector_share} if args.vector_share is not None else {}),
     )
     text_embedder = CollectionTextEmbedder(collection=collection)
     latencies: list[float] = []
@@ -223,7 +227,7 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
     lat = np.asarray(latencies) * 1000
     print(
         f"queries: {len(queries)}, latency p50 {np.percentile(lat, 50):.2f} ms, p95 {np.percentile(lat, 95):.2f} ms"
-        f" (mode {args.mode}, weights bm25 {weights[0]} / vector {weights[1]}, rrf_k {retriever.rrf_k})"
+        f" (mode {args.mode}, fusion {_fusion(collection, retriever)})"
     )
 
     if args.compare_inmemory and embedded:
@@ -235,6 +239,14 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
             command += ["--query-prefix", args.query_prefix]
         print(subprocess.run(command, capture_output=True, text=True, check=False).stdout)
     return 0
+
+
+def _fusion(collection: str, retriever) -> str:
+    from corpus.search import fusion_for
+
+    if fusion_for(collection, retriever.fusion) == "scores":
+        return f"scores, vector share {retriever.vector_share}"
+    return f"rrf, weights bm25 {retriever.bm25_weight} / vector {retriever.vector_weight}, rrf_k {retriever.rrf_k}"
 
 
 def _by_source(chunks: list) -> list[tuple[str, list]]:

@@ -98,7 +98,7 @@ def render_assistant_yaml(spec: AssistantSpec, lang: str | None = None) -> str:
             name=_q(spec.name), description=_q(spec.description), collection=collection, top_k=int(spec.top_k),
             bm25_weight=float(spec.bm25_weight), vector_weight=float(spec.vector_weight), header=c("header_none"),
             edit=c("edit"), top_k_note=c("top_k"), bm25_note=c("bm25_weight"), vector_note=c("vector_weight"),
-            gate_note=c("min_relevance"), title=spec.name,
+            gate_note=c("min_relevance"), title=spec.name, fusion_note=c("fusion"), share_note=c("vector_share"),
         )  # fmt: skip
     if spec.generator == "ollama":
         llm = f"""  llm:
@@ -147,6 +147,8 @@ components:
       bm25_weight: {float(spec.bm25_weight)}       # {c("bm25_weight")}
       vector_weight: {float(spec.vector_weight)}     # {c("vector_weight")}
       rrf_k: 2
+      fusion: auto           # {c("fusion")}
+      vector_share: 0.35     # {c("vector_share")}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:
@@ -219,6 +221,8 @@ components:
       bm25_weight: {bm25_weight}       # {bm25_note}
       vector_weight: {vector_weight}     # {vector_note}
       rrf_k: 2
+      fusion: auto           # {fusion_note}
+      vector_share: 0.35     # {share_note}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:

@@ -111,6 +111,9 @@ class HybridRetriever:
     :param rrf_k: the RRF constant. The classic 60 flattens rank differences so much that a 0.1-weighted weak leg
         reorders BM25's confident first places (jsquad-dev MRR@10 0.925 → 0.907); with 2, BM25's top ranks stand
         and the vector leg breaks near-ties and backfills (0.925, R@20 0.983 → 0.985).
+    :param fusion: `auto` (rank fusion for a collection embedded with USE, score fusion for e5 and Ollama models),
+        `rrf` or `scores` (see `corpus.search.HybridSettings`).
+    :param vector_share: the vector leg's share (0–1) when fusing by scores.
     :param filters: Haystack metadata filters applied to both legs.
     """
 
@@ -124,8 +127,10 @@ class HybridRetriever:
         vector_weight: float = 0.2,
         rrf_k: int = 2,
         filters: dict[str, Any] | None = None,
+        fusion: str = "auto",
+        vector_share: float = 0.35,
     ) -> None:
-        HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k)  # checks the values
+        HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k, fusion, vector_share)  # checks
         self.collection = collection
         self.top_k = check_top_k(top_k)
         self.bm25_top_k = bm25_top_k
@@ -133,6 +138,8 @@ class HybridRetriever:
         self.bm25_weight = bm25_weight
         self.vector_weight = vector_weight
         self.rrf_k = rrf_k
+        self.fusion = fusion
+        self.vector_share = vector_share
         self.filters = filters
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,6 +153,8 @@ class HybridRetriever:
             bm25_weight=self.bm25_weight,
             vector_weight=self.vector_weight,
             rrf_k=self.rrf_k,
+            fusion=self.fusion,
+            vector_share=self.vector_share,
             filters=self.filters,
         )
 
@@ -167,7 +176,15 @@ class HybridRetriever:
         :returns: `documents` (score = fused), `query_tokens`, `mode` (`hybrid` or `bm25`) and `notice`
             (why it fell back to BM25, or "").
         """
-        settings = HybridSettings(self.bm25_top_k, self.vector_top_k, self.bm25_weight, self.vector_weight, self.rrf_k)
+        settings = HybridSettings(
+            self.bm25_top_k,
+            self.vector_top_k,
+            self.bm25_weight,
+            self.vector_weight,
+            self.rrf_k,
+            self.fusion,
+            self.vector_share,
+        )
         found = hybrid_search(
             self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from haystack import Document
 
-from corpus.search import reciprocal_rank_fusion
+from corpus.search import fusion_for, reciprocal_rank_fusion, score_fusion
 from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import (
@@ -83,7 +83,43 @@ def test_rrf_weights_and_constant() -> None:
     assert fused[0].score == pytest.approx(1 / 3)
 
 
+def test_score_fusion_keeps_how_far_ahead_a_leader_is() -> None:
+    def scored(pairs: list[tuple[str, float]]) -> list[Document]:
+        return [Document(id=i, content=i, score=s) for i, s in pairs]
+
+    # BM25: a far ahead of b and c. Vectors: c slightly ahead of b, a last. a stays first (ranks would tie it).
+    bm25 = scored([("a", 30.0), ("b", 10.0), ("c", 9.0)])
+    vectors = scored([("c", 0.82), ("b", 0.80), ("a", 0.60)])
+    fused = score_fusion([(bm25, 0.65), (vectors, 0.35)], top_k=3)
+    assert [d.id for d in fused] == ["a", "c", "b"]
+    assert fused[0].score == pytest.approx(0.65)  # 0.65 × 1 + 0.35 × 0
+    assert fused[0].meta["fused_score"] == fused[0].score
+    # A near-tie in BM25 is settled by the meaning leg.
+    fused = score_fusion(
+        [(scored([("a", 10.0), ("b", 9.9), ("c", 1.0)]), 0.65), (scored([("b", 0.9), ("a", 0.5)]), 0.35)], 2
+    )
+    assert [d.id for d in fused] == ["b", "a"]
+    # One candidate in a leg counts fully; an empty leg adds nothing.
+    assert [d.id for d in score_fusion([(scored([("x", 2.0)]), 1.0), ([], 1.0)], 5)] == ["x"]
+
+
+def test_auto_fusion_follows_the_collection_model(hybrid_collection: str) -> None:
+    assert fusion_for(hybrid_collection, "auto") == "rrf"  # embedded with USE: its meaning leg only breaks ties
+    assert fusion_for(hybrid_collection, "scores") == "scores"
+    vector = CollectionTextEmbedder(collection=hybrid_collection).run(text="保護めがね")["embedding"]
+    ranks = HybridRetriever(collection=hybrid_collection, top_k=3, fusion="rrf").run("保護めがね", vector)
+    scores = HybridRetriever(collection=hybrid_collection, top_k=3, fusion="scores").run("保護めがね", vector)
+    top = {Path(ranks["documents"][0].meta["source"]).name, Path(scores["documents"][0].meta["source"]).name}
+    assert top == {"safety.md"}
+    assert scores["documents"][0].score == pytest.approx(1.0)  # first in both legs: 0.65 + 0.35
+    assert ranks["documents"][0].score == pytest.approx(1 / 3 + 0.2 / 3)
+
+
 def test_parameters_are_validated() -> None:
+    with pytest.raises(ValueError, match="fusion"):
+        HybridRetriever(collection="x", fusion="max")
+    with pytest.raises(ValueError, match="vector_share"):
+        HybridRetriever(collection="x", vector_share=1.5)
     with pytest.raises(ValueError, match="top_k"):
         HybridRetriever(collection="x", top_k=0)
     with pytest.raises(ValueError, match="weights"):
@@ -102,6 +138,8 @@ def test_to_dict_from_dict() -> None:
         "bm25_weight": 1.0,
         "vector_weight": 0.5,
         "rrf_k": 2,
+        "fusion": "auto",
+        "vector_share": 0.35,
         "filters": None,
     }
     again = HybridRetriever.from_dict(data)
