@@ -20,7 +20,7 @@ from apps.guard import Permission, escape, on
 from apps.jobs import Job, attach_job, cancel_job, follow_job
 from apps.uploads import discard, uploaded_file
 from apps.views import html_table, job_line, score, short, when
-from corpus import manage
+from corpus import backfill, manage
 from corpus.files import IngestResult, describe_extraction
 from corpus.loaders import SUPPORTED_EXTENSIONS
 from corpus.search import MODES, search_collection
@@ -40,12 +40,25 @@ def collections_table(ctx: AppContext) -> pd.DataFrame:
             c.name,
             c.documents,
             c.chunks,
-            f"{c.embedding_model} ({c.embedding_dim or '?'})" if c.has_embeddings else ctx.t("ui.corpus.embedder.none"),
+            _model_cell(ctx, c) if c.has_embeddings else ctx.t("ui.corpus.embedder.none"),
             when(c.updated),
         ]
         for c in ctx.backend().collections()
     ]
     return pd.DataFrame(rows, columns=headers)
+
+
+def _model_cell(ctx: AppContext, info: Any) -> str:
+    """The model, and how far its background embedding is when it is not finished (「意味検索の準備 63%」)."""
+    cell = f"{info.embedding_model} ({info.embedding_dim or '?'})"
+    failed = backfill.errors().get(info.name)
+    if failed:
+        return f"{cell} · {ctx.t('ui.corpus.embedding_failed', error=failed)}"
+    done = backfill.progress(info.name)
+    if done is not None and done[0] < done[1]:
+        percent = int(100 * done[0] / done[1])
+        return f"{cell} · {ctx.t('ui.corpus.embedding_progress', percent=percent)}"
+    return cell
 
 
 def documents_table(ctx: AppContext, collection: str | None) -> pd.DataFrame:

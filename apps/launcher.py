@@ -21,6 +21,7 @@ from typing import Any
 
 from apps.app import build_app, launch_options
 from apps.context import AppContext
+from corpus import backfill
 from pipelines.ingest import ensure_sample_collection
 from tokka.locales import t
 from tokka.settings import get_settings
@@ -125,5 +126,6 @@ def prepare(
     """
     if with_samples and ensure_sample_collection():
         print(t("cli.samples_indexed", lang, collection="samples"), flush=True)
+    backfill.wake()  # vectors still missing (e5 collections, progressive embedding) are filled in the background
     ctx = AppContext(lang=lang, auth_enabled=auth_enabled, admins=admins)
     return build_app(ctx), ctx

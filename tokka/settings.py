@@ -69,9 +69,9 @@ class Settings:
     :param ollama_url: `OLLAMA_URL` (default `http://localhost:11434`).
     :param chat_model: `TOKKA_CHAT_MODEL` (default `gemma3:4b`), the Ollama model assistants use by default.
     :param embedding_model: `TOKKA_EMBEDDING_MODEL` (default `bge-m3`), the Ollama embedding model for new collections.
-    :param embedder: `TOKKA_EMBEDDER`: `auto` (Ollama when reachable and the model is pulled, else offline),
-        `ollama`, `offline` (USE multilingual, no server), `e5` (multilingual-e5-small, no server, better and slower) or
-        `none` (BM25 only). Applies to new collections.
+    :param embedder: `TOKKA_EMBEDDER`: `auto` (Ollama when reachable and the model is pulled, else e5), `ollama`,
+        `e5` (multilingual-e5-small, no server; slow, so embedded in the background while BM25 already works),
+        `offline` (USE multilingual, no server, fast and weaker) or `none` (BM25 only). Applies to new collections.
     :param language: `TOKKA_LANG` (`ja` or `en`), for messages and the UI.
     :param max_file_mb: `TOKKA_MAX_FILE_MB` (default 20): larger files are refused with a message.
     :param ollama_timeout: `TOKKA_OLLAMA_TIMEOUT` seconds (default 120) for generation requests.

@@ -56,7 +56,7 @@ from corpus.stores.segments import SearchIndex
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
     name            TEXT PRIMARY KEY,
@@ -118,6 +118,11 @@ CREATE TRIGGER IF NOT EXISTS chunk_changed AFTER UPDATE OF tokens, embedding, co
     INSERT INTO changes (collection, chunk, op) VALUES (NEW.collection, NEW.rowid, '+');
 END;
 """
+# Version 3: chunks still waiting for their embedding (progressive embedding, `corpus/backfill.py`) found without a
+# scan: a partial index holds only rows whose embedding is NULL.
+PENDING_INDEX = """
+CREATE INDEX IF NOT EXISTS chunks_unembedded ON chunks (collection) WHERE embedding IS NULL;
+"""
 # A batch of logged changes larger than this share of the index is applied by rebuilding (cheaper than a segment
 # as large as the index); so is any change to an index smaller than REBUILD_BELOW chunks (a rebuild takes
 # milliseconds there).
@@ -153,6 +158,8 @@ class EmbeddedBackend(SharedBackend):
                 _execute_script(self._conn, SCHEMA)
             if version < 2:
                 _execute_script(self._conn, CHANGE_LOG)
+            if version < 3:
+                _execute_script(self._conn, PENDING_INDEX)
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             self._conn.execute("ROLLBACK")
@@ -363,6 +370,81 @@ class EmbeddedBackend(SharedBackend):
                 "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?", (model, dim, collection)
             )
             self._bump(conn, collection)
+
+    # ---- progressive embedding (see corpus/backfill.py) ------------------------------------------------------------
+    def defer_embeddings(self, collection: str, model: str, dim: int, reset: bool = False) -> None:
+        """Record `model` on a collection whose chunks will be written now and embedded later.
+
+        :param reset: switch an existing collection to `model`: every embedding is dropped (BM25 keeps working)
+            and the background filler embeds the chunks again.
+        :raises StoreError: when the collection already uses another model (or none) and `reset` is False.
+        """
+        with self.transaction() as conn:
+            self._ensure_collection(conn, collection)
+            if reset:
+                conn.execute(
+                    "UPDATE chunks SET embedding = NULL WHERE collection = ? AND embedding IS NOT NULL", (collection,)
+                )
+                conn.execute(
+                    "UPDATE collections SET embedding_model = NULL, embedding_dim = NULL WHERE name = ?", (collection,)
+                )
+            current_model, current_dim = conn.execute(
+                "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (collection,)
+            ).fetchone()
+            if current_model is None or (current_model == model and current_dim is None):
+                conn.execute(
+                    "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?",
+                    (model, dim, collection),
+                )
+                self._bump(conn, collection)
+            elif (current_model, current_dim) != (model, dim):
+                raise StoreError(
+                    "err.embedding_mismatch",
+                    collection=collection,
+                    expected=f"{current_model} ({current_dim})",
+                    got=f"{model} ({dim})",
+                )
+
+    def unembedded(self, collection: str, limit: int) -> list[Document]:
+        """Up to `limit` chunks of an embedded collection that have no embedding yet (oldest first)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, content, meta, extra FROM chunks INDEXED BY chunks_unembedded "
+                "WHERE collection = ? AND embedding IS NULL ORDER BY rowid LIMIT ?",
+                (collection, limit),
+            ).fetchall()
+        return [_document(i, content, meta, extra, None) for i, content, meta, extra in rows]
+
+    def embedding_progress(self, collection: str) -> tuple[int, int]:
+        """`(chunks with an embedding, all chunks)` of a collection."""
+        with self._lock:
+            pending = self._conn.execute(
+                "SELECT COUNT(*) FROM chunks INDEXED BY chunks_unembedded WHERE collection = ? AND embedding IS NULL",
+                (collection,),
+            ).fetchone()[0]
+            total = self._conn.execute("SELECT COUNT(*) FROM chunks WHERE collection = ?", (collection,)).fetchone()[0]
+        return total - pending, total
+
+    def fill_embeddings(self, collection: str, model: str, ids: list[str], vectors: np.ndarray) -> int:
+        """Set the embeddings of chunks that are still without one, if the collection still uses `model`.
+
+        A chunk replaced or removed meanwhile is left alone (matched by id, which comes from the text), so a
+        vector never lands on other text. :returns: the number of chunks filled.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (collection,)
+            ).fetchone()
+            if row is None or row[0] != model or row[1] != int(vectors.shape[1]):
+                return 0
+            cursor = conn.executemany(
+                "UPDATE chunks SET embedding = ? WHERE collection = ? AND id = ? AND embedding IS NULL",
+                [(np.asarray(v, dtype=np.float32).tobytes(), collection, i) for i, v in zip(ids, vectors, strict=True)],
+            )
+            filled = cursor.rowcount
+            if filled:
+                self._bump(conn, collection)
+        return filled
 
     def export_source(self, collection: str, source: str | None) -> list[Document]:
         """A source's chunks as written (tokens in `meta["bm25_tokens"]`, embeddings included) for copying them to

@@ -10,6 +10,8 @@ from typing import Any
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.embeddings import (
+    DEFERRED_MODELS,
+    MODEL_DIMS,
     OFFLINE_MODEL,
     choose_embedding_model,
     embed_query,
@@ -49,7 +51,9 @@ class CollectionDocumentEmbedder:
     """Embed chunks with the model their collection uses (chosen for a new collection by `TOKKA_EMBEDDER`).
 
     When the collection is BM25-only (`none`, or it already holds chunks without embeddings), documents pass
-    through unchanged and `meta["model"]` is None.
+    through unchanged and `meta["model"]` is None. With a slow local model (e5) they also pass through unchanged,
+    with `meta["deferred"]` True: the writer stores them BM25-searchable at once and `corpus.backfill` embeds them
+    in the background (progressive embedding).
 
     ### Usage example
     ```python
@@ -62,6 +66,8 @@ class CollectionDocumentEmbedder:
     :param ollama_url: overrides `OLLAMA_URL`.
     :param batch_size: texts per embedding call.
     :param meta_fields_to_embed: metadata embedded together with the text (the title helps short chunks).
+    :param background: embed in the background after writing (`None`: yes for e5 on the embedded store; `False`:
+        always here, before writing).
     """
 
     def __init__(
@@ -72,8 +78,10 @@ class CollectionDocumentEmbedder:
         ollama_url: str | None = None,
         batch_size: int = 16,
         meta_fields_to_embed: list[str] | None = None,
+        background: bool | None = None,
     ) -> None:
         self.collection = collection
+        self.background = background
         self.embedder = embedder
         self.ollama_model = ollama_model
         self.ollama_url = ollama_url
@@ -99,6 +107,7 @@ class CollectionDocumentEmbedder:
             ollama_url=self.ollama_url,
             batch_size=self.batch_size,
             meta_fields_to_embed=self.meta_fields_to_embed,
+            background=self.background,
         )
 
     @classmethod
@@ -116,6 +125,10 @@ class CollectionDocumentEmbedder:
         model = self.resolve_model()
         if model is None or not documents:
             return {"documents": documents, "meta": {"model": model}}
+        backend = open_store(self.collection).backend
+        if self.background is not False and model in DEFERRED_MODELS and hasattr(backend, "defer_embeddings"):
+            backend.defer_embeddings(self.collection, model, MODEL_DIMS[model])
+            return {"documents": documents, "meta": {"model": model, "deferred": True}}
         texts = [embedding_text(d.content, d.meta, self.meta_fields_to_embed) for d in documents]
         vectors = embed_texts(model, texts, self.ollama_url, self.batch_size)
         embedded = [replace(d, embedding=v) for d, v in zip(documents, vectors, strict=True)]

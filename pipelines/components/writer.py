@@ -7,6 +7,7 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from corpus import backfill
 from corpus.files import extraction_note
 from corpus.stores import open_store
 from corpus.stores.embedded import SourceRecord
@@ -81,5 +82,7 @@ class SourceWriter:
                 chars=int(first.get("chars", 0) or 0),
             )
             written += store.replace_source(record, chunks, embedding_model=model, tokenizer=tokenizer)
+        if written and (embedding_meta or {}).get("deferred"):
+            backfill.wake()  # their vectors are filled in the background (progressive embedding)
         methods = {source: extraction_note(chunks[0].meta) for source, chunks in by_source.items()}
         return {"written": written, "sources": sorted(by_source), "methods": methods}

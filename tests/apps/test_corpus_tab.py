@@ -189,3 +189,35 @@ def test_cancelling_reindex_stops_early_and_writes_nothing(tmp_path: Path, monke
     assert len(batches) == 1 and before.chunks > manage_module_batch  # it stopped after one batch of several
     assert (after.embedding_model, after.generation) == (before.embedding_model, before.generation)
     assert not any(d.embedding for d in open_store("取消").filter_documents())
+
+
+def test_switching_to_e5_shows_meaning_search_progress_until_filled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-indexing with e5 returns at once (old vectors dropped, keyword search still works); the collections table
+    says 「意味検索の準備 0%」 until the background filler has embedded every chunk."""
+    from corpus import backfill
+    from pipelines.ingest import Ingestor
+
+    ctx = AppContext(lang="ja")
+    corpus_tab.create(ctx, "段階", "offline")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"第{i}回の講座は土曜日の午後に開きます。\n", encoding="utf-8")
+    Ingestor("段階").run([folder])
+    held: list[int] = []
+    real_wake = backfill.Backfill.wake
+    monkeypatch.setattr(backfill.Backfill, "wake", lambda _self: held.append(1))
+    assert list(manage.reindex_embeddings("段階", "e5"))[-1] == (3, 3)
+    info = open_store("段階").info()
+    assert (info.embedding_model, info.embedding_dim, held) == ("multilingual-e5-small", 384, [1])
+    row = corpus_tab.collections_table(ctx).set_index("名前").loc["段階"]
+    assert row["埋め込みモデル"] == "multilingual-e5-small (384) · 意味検索の準備 0%"
+    assert open_store("段階").bm25_retrieval(["講座"], 3)  # keywords keep working meanwhile
+    monkeypatch.setattr(backfill.Backfill, "wake", real_wake)
+    backfill.wake()
+    assert backfill.wait_idle(120)
+    row = corpus_tab.collections_table(ctx).set_index("名前").loc["段階"]
+    assert row["埋め込みモデル"] == "multilingual-e5-small (384)"
+    assert all(len(d.embedding) == 384 for d in open_store("段階").filter_documents())

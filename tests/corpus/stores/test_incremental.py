@@ -210,6 +210,13 @@ def test_a_store_from_before_the_change_log_is_migrated(data_dir: Path) -> None:
     backend.remove_source("old", "a")
     assert backend.bm25_search("old", ["文書"], 1) == []
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == embedded.SCHEMA_VERSION
+    # v3: chunks waiting for a vector are found through a partial index (progressive embedding).
+    plan = (
+        sqlite3.connect(path)
+        .execute("EXPLAIN QUERY PLAN SELECT id FROM chunks WHERE collection = 'old' AND embedding IS NULL")
+        .fetchall()
+    )
+    assert "chunks_unembedded" in " ".join(str(row) for row in plan)
 
 
 def test_search_index_updated_keeps_the_old_snapshot() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from haystack import Document
 
-from corpus.embeddings import choose_embedding_model, ollama_has_model
+from corpus import backfill
+from corpus.embeddings import E5_MODEL, choose_embedding_model, ollama_has_model
 from corpus.errors import EmbedderUnavailableError
 from pipelines.components.embedders import (
     OFFLINE_MODEL,
@@ -30,14 +32,14 @@ def test_model_names_with_and_without_tags() -> None:
 def test_choice_by_setting() -> None:
     assert choose_embedding_model("none") is None
     assert choose_embedding_model("offline") == OFFLINE_MODEL
-    assert choose_embedding_model("auto", url=CLOSED) == OFFLINE_MODEL  # Ollama down → offline
+    assert choose_embedding_model("auto", url=CLOSED) == E5_MODEL  # Ollama down → e5, embedded in the background
     with pytest.raises(EmbedderUnavailableError) as info:
         choose_embedding_model("ollama", url=CLOSED)
     assert "ollama pull bge-m3" in info.value.message("ja")
     with serve(FakeOllama(models=["bge-m3:latest"])) as url:
         assert choose_embedding_model("auto", url=url) == "ollama/bge-m3"
     with serve(FakeOllama(models=["llama3:8b"])) as url:
-        assert choose_embedding_model("auto", url=url) == OFFLINE_MODEL
+        assert choose_embedding_model("auto", url=url) == E5_MODEL
         with pytest.raises(EmbedderUnavailableError):
             choose_embedding_model("ollama", url=url)
 
@@ -106,11 +108,58 @@ def test_e5_collection_finds_a_paraphrase_with_query_and_passage_prefixes(tmp_pa
         (tmp_path / name).write_text(text, encoding="utf-8")
         files.append(tmp_path / name)
     assert Ingestor("e5-docs").run(files).counts["added"] == 3
+    assert backfill.wait_idle(120)  # the vectors are filled in the background
+    assert backfill.progress("e5-docs") == (3, 3)
     question = "何時に行けば中に入れますか"  # no word in common with the answer
     vector = CollectionTextEmbedder(collection="e5-docs").run(text=question)["embedding"]
     assert vector == embed_texts(E5_MODEL, [question], query=True)[0]
     ranked = CollectionEmbeddingRetriever(collection="e5-docs").run(query_embedding=vector)["documents"]
     assert ranked[0].meta["source"].endswith("hours.md")
+
+
+def test_e5_chunks_are_searchable_at_once_and_get_their_vectors_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progressive embedding: a document added to an e5 collection is found by BM25 straight away, without
+    vectors; the filler then embeds it (a chunk removed meanwhile is not resurrected) and hybrid search uses them."""
+    from corpus.embeddings import E5_MODEL
+    from corpus.search import search_collection
+    from corpus.stores import get_backend
+    from pipelines.ingest import Ingestor
+
+    monkeypatch.setenv("TOKKA_EMBEDDER", "e5")
+    from tokka.settings import get_settings
+
+    get_settings.cache_clear()
+    texts = {
+        "hours.md": "平日は午後四時から午後九時まで開いています。土日は休みです。",
+        "fees.md": "会費は月三千円で、学生は半額になります。",
+        "laser.md": "レーザーカッターは安全講習を受けた人だけが使えます。",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    woken: list[int] = []
+    real_wake = backfill.Backfill.wake
+    monkeypatch.setattr(backfill.Backfill, "wake", lambda _self: woken.append(1))  # hold the filler back a moment
+    assert Ingestor("prog").run([tmp_path]).counts["added"] == 3
+    assert woken  # the writer asked for the vectors
+    backend = get_backend()
+    assert backend.embedding_of("prog") == (E5_MODEL, 384)
+    assert backfill.progress("prog") == (0, 3)
+    found = search_collection("prog", "会費はいくら", top_k=3, mode="hybrid")
+    assert Path(found.documents[0].meta["source"]).name == "fees.md"  # BM25 works before any vector exists
+    assert search_collection("prog", "何時に行けば中に入れますか", mode="vector").documents == []
+
+    laser = next(d for d in backend.unembedded("prog", 10) if "レーザー" in (d.content or ""))
+    backend.delete("prog", [laser.id])  # removed while waiting for its vector
+    assert backend.fill_embeddings("prog", E5_MODEL, [laser.id], np.zeros((1, 384), np.float32)) == 0
+    monkeypatch.setattr(backfill.Backfill, "wake", real_wake)
+    backfill.wake()
+    assert backfill.wait_idle(120)
+    assert backfill.progress("prog") == (2, 2)
+    meaning = search_collection("prog", "何時に行けば中に入れますか", mode="vector")
+    assert Path(meaning.documents[0].meta["source"]).name == "hours.md"
+    assert backfill.Backfill().run_once() is False  # nothing left to do
 
 
 def test_to_dict_round_trip() -> None:
