@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,9 +37,12 @@ def _backend() -> Any | None:
     return backend if hasattr(backend, "unembedded") else None
 
 
-def progress(collection: str) -> tuple[int, int] | None:
-    """`(chunks with a vector, all chunks)` for a collection embedded in the background; None for other ones."""
-    backend = _backend()
+def progress(collection: str, backend: Any | None = None) -> tuple[int, int] | None:
+    """`(chunks with a vector, all chunks)` for a collection embedded in the background; None for other ones.
+
+    :param backend: the store to look in (default: the configured one).
+    """
+    backend = backend if backend is not None and hasattr(backend, "unembedded") else _backend()
     if backend is None:
         return None
     model = (backend.embedding_of(collection) or (None, None))[0]
@@ -50,7 +54,8 @@ def progress(collection: str) -> tuple[int, int] | None:
 class Backfill:
     """The background filler of one process (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Any | None = None) -> None:
+        self._store = backend  # None: the configured store, looked up at every pass
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._idle = threading.Event()
@@ -97,9 +102,12 @@ class Backfill:
                 self._wake.wait(RESCAN_SECONDS)
         self._idle.set()
 
-    def run_once(self) -> bool:
-        """One batch for every collection that waits for vectors. :returns: whether any chunk was embedded."""
-        backend = _backend()
+    def run_once(self, only: str | None = None) -> bool:
+        """One batch for every collection that waits for vectors (or for `only`), in the calling thread.
+
+        :returns: whether any chunk was embedded.
+        """
+        backend = self._store if self._store is not None else _backend()
         if backend is None:
             return False
         worked = False
@@ -107,7 +115,7 @@ class Backfill:
             if self._stop.is_set():
                 break
             model = info.embedding_model
-            if model not in DEFERRED_MODELS or info.name in self.errors:
+            if model not in DEFERRED_MODELS or info.name in self.errors or only not in (None, info.name):
                 continue
             docs = backend.unembedded(info.name, BATCH)
             if not docs:
@@ -125,6 +133,26 @@ class Backfill:
 
 
 _filler = Backfill()
+
+
+def fill_now(collection: str, backend: Any | None = None) -> Iterator[tuple[int, int]]:
+    """Embed what a collection still lacks in the calling thread (the CLI, a migration), yielding
+    `(embedded, total)` per batch.
+
+    :param backend: the store (default: the configured one).
+    :raises RuntimeError: when the model fails (with its message).
+    """
+    filler = Backfill(backend)
+    done = progress(collection, backend)
+    while done is not None and done[0] < done[1]:
+        worked = filler.run_once(only=collection)
+        if collection in filler.errors:
+            raise RuntimeError(filler.errors[collection])
+        done = progress(collection, backend)
+        if done is not None:
+            yield done
+        if not worked:
+            break
 
 
 def wake() -> None:

@@ -1,13 +1,16 @@
 """Copy collections between backends (embedded → Elasticsearch) without re-tokenising or re-embedding.
 
 Each collection keeps its embedding model id and dimension and its tokenizer; each source is copied with its record
-(content hash, pipeline hash), so re-adding an unchanged file on the new backend is still a no-op.
+(content hash, pipeline hash), so re-adding an unchanged file on the new backend is still a no-op. Vectors an e5
+collection still waits for (progressive embedding) are filled first: Elasticsearch has no background filler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from corpus import backfill
 
 
 def copy_collections(
@@ -25,6 +28,8 @@ def copy_collections(
     infos = [source.require_collection(n) for n in names] if names else source.collections()
     copied: dict[str, int] = {}
     for info in infos:
+        for _ in backfill.fill_now(info.name, source):
+            pass
         target.create_collection(
             info.name, embedding_model=info.embedding_model, embedding_dim=info.embedding_dim, tokenizer=info.tokenizer
         )

@@ -7,6 +7,7 @@ python -m corpus add PATH... --collection NAME     files and folders (recursive)
 python -m corpus list [--collection NAME]          collections, or the sources of one collection
 python -m corpus remove SOURCE [--collection NAME] a file path, URL or file name
 python -m corpus search "質問" --collection NAME    ranked chunks with BM25, vector and fused scores
+python -m corpus embed --collection NAME           fill the vectors an e5 collection still lacks, now
 python -m corpus samples                           index the sample corpus (done automatically on first start)
 python -m corpus demo                              index the samples if needed, then search them interactively
 """
@@ -19,7 +20,9 @@ import json
 import sys
 from pathlib import Path
 
+from corpus import backfill
 from corpus.files import IngestResult, describe_extraction
+from corpus.stores import open_store
 from corpus.stores import get_backend
 from pipelines.ingest import Ingestor
 from tokka.cli import run
@@ -99,11 +102,41 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 1
     counts = summary.counts
     print(t("cli.summary", lang, **counts))
+    pending = backfill.progress(args.collection)
+    if pending is not None and pending[0] < pending[1]:
+        print(t("cli.embedding_pending", lang, done=pending[0], total=pending[1], collection=args.collection))
     for result in summary.results:
         if result.status in ("failed", "skipped"):
             key = "cli.failed_item" if result.status == "failed" else "cli.skipped_item"
             print(t(key, lang, source=result.source, reason=result.reason(lang)))
     return 1 if counts["failed"] else 0
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    """Fill the vectors an e5 collection still lacks, now, with a progress bar (the app does it in the background)."""
+    from tqdm import tqdm
+
+    lang = args.lang
+    open_store(args.collection).backend.require_collection(args.collection)
+    start = backfill.progress(args.collection)
+    if start is None or start[0] >= start[1]:
+        print(t("cli.embedding_done", lang, collection=args.collection))
+        return 0
+    bar = tqdm(total=start[1], initial=start[0], desc=t("cli.embedding", lang), unit="chunk", file=sys.stderr)
+    try:
+        for done, _total in backfill.fill_now(args.collection):
+            bar.update(done - bar.n)
+    except KeyboardInterrupt:
+        bar.close()
+        print(t("cli.interrupted", lang), file=sys.stderr)
+        return 130
+    except RuntimeError as error:
+        bar.close()
+        print(str(error), file=sys.stderr)
+        return 1
+    bar.close()
+    print(t("cli.embedding_done", lang, collection=args.collection))
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -297,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--pipeline", help="an indexing YAML to use instead of pipelines/indexing/<collection>.yaml")
     add.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add.set_defaults(func=cmd_add)
+
+    embed = sub.add_parser("embed", help="fill the vectors an e5 collection still lacks, now (the app does it itself)")
+    embed.add_argument("--collection", "-c", required=True)
+    embed.set_defaults(func=cmd_embed)
 
     lst = sub.add_parser("list", help="list collections, or the documents of one collection")
     lst.add_argument("--collection", "-c", help="list this collection's documents")

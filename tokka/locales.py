@@ -605,6 +605,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not found in the documents. (searched for: {searched} · collection: {collection}) Try other words, or ask the front desk.",
     },
     # ---- the command lines ---------------------------------------------------------------------------------------------
+    "cli.embedding_pending": {
+        "ja": "意味検索の準備: {done}/{total} チャンク (キーワード検索はもう使えます)。残りはアプリの起動中に裏で埋め込みます。今すぐなら: python -m corpus embed -c {collection}",
+        "en": "Meaning search: {done}/{total} chunks embedded (keyword search already works). The app embeds the rest in the background; to do it now: python -m corpus embed -c {collection}",
+    },
+    "cli.embedding": {"ja": "意味検索の準備", "en": "Embedding"},
+    "cli.embedding_done": {
+        "ja": "「{collection}」の意味検索の準備はできています。",
+        "en": "Meaning search of '{collection}' is ready.",
+    },
     "cli.crawl_summary": {
         "ja": "追加 {added} / 更新 {updated} / 変更なし {unchanged} / 重複 {duplicate} / 除外 {skipped} / 削除 {removed} / 失敗 {failed}",
         "en": "added {added} / updated {updated} / unchanged {unchanged} / duplicate {duplicate} / skipped {skipped} / removed {removed} / failed {failed}",

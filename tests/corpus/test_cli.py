@@ -78,3 +78,25 @@ def test_module_entry_point(tmp_path: Path, data_dir: Path) -> None:
     )
     assert result.returncode == 0
     assert "No collections yet" in result.stdout
+
+
+def test_add_to_an_e5_collection_says_what_is_pending_and_embed_fills_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus import backfill
+    from tokka.settings import get_settings
+
+    monkeypatch.setenv("TOKKA_EMBEDDER", "e5")
+    get_settings.cache_clear()
+    monkeypatch.setattr(backfill.Backfill, "wake", lambda _self: None)  # no background thread: the CLI does it
+    for i in range(2):
+        (tmp_path / f"{i}.md").write_text(f"第{i}回の講座は土曜日の午後に開きます。\n", encoding="utf-8")
+    code, out = run(capsys, "--lang", "ja", "add", str(tmp_path), "--collection", "e5cli", "-q")
+    assert code == 0
+    assert "意味検索の準備: 0/2 チャンク" in out and "python -m corpus embed -c e5cli" in out
+    code, out = run(capsys, "--lang", "ja", "embed", "--collection", "e5cli")
+    assert code == 0 and "「e5cli」の意味検索の準備はできています" in out
+    assert backfill.progress("e5cli") == (2, 2)
+    assert all(len(d.embedding) == 384 for d in open_store("e5cli").filter_documents())
+    code, out = run(capsys, "--lang", "en", "embed", "--collection", "missing")
+    assert code != 0 and "missing" in out

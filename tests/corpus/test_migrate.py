@@ -47,6 +47,27 @@ def test_copy_keeps_tokens_embeddings_and_records(
     assert copy.bm25_retrieval("保護めがね", top_k=1)[0].meta["source"].endswith("b.txt")
 
 
+def test_vectors_still_pending_are_filled_before_copying(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus import backfill
+
+    monkeypatch.setenv("TOKKA_EMBEDDER", "e5")
+    get_settings.cache_clear()
+    monkeypatch.setattr(backfill.Backfill, "wake", lambda _self: None)  # the background filler never ran
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "b.txt").write_text("保護めがねをかけてください。\n", encoding="utf-8")
+    Ingestor("pending").run([folder])
+    source = EmbeddedBackend.open(get_settings().store_path)
+    assert backfill.progress("pending", source) == (0, 1)
+    target = EmbeddedBackend.open(tmp_path / "other" / "tokka.sqlite3")
+    assert copy_collections(source, target) == {"pending": 1}
+    assert backfill.progress("pending", source) == (1, 1)
+    copied = target.export_source("pending", source.sources("pending")[0].source)
+    assert len(copied[0].embedding) == 384 and target.collection("pending").embedding_dim == 384
+
+
 def test_migrate_needs_a_target(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lang", "ja", "migrate", "--to", "elasticsearch"]) == 2
     assert "ELASTICSEARCH_URL" in capsys.readouterr().err
