@@ -22,8 +22,7 @@ from pathlib import Path
 
 from corpus import backfill
 from corpus.files import IngestResult, describe_extraction
-from corpus.stores import open_store
-from corpus.stores import get_backend
+from corpus.stores import get_backend, open_store
 from pipelines.ingest import Ingestor
 from tokka.cli import run
 from tokka.locales import t
@@ -102,14 +101,18 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 1
     counts = summary.counts
     print(t("cli.summary", lang, **counts))
-    pending = backfill.progress(args.collection)
-    if pending is not None and pending[0] < pending[1]:
-        print(t("cli.embedding_pending", lang, done=pending[0], total=pending[1], collection=args.collection))
+    _say_pending_vectors(args.collection, lang)
     for result in summary.results:
         if result.status in ("failed", "skipped"):
             key = "cli.failed_item" if result.status == "failed" else "cli.skipped_item"
             print(t(key, lang, source=result.source, reason=result.reason(lang)))
     return 1 if counts["failed"] else 0
+
+
+def _say_pending_vectors(collection: str, lang: str | None) -> None:
+    pending = backfill.progress(collection)
+    if pending is not None and pending[0] < pending[1]:
+        print(t("cli.embedding_pending", lang, done=pending[0], total=pending[1], collection=collection))
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
