@@ -43,7 +43,7 @@ def index_beir_corpus(
 ) -> int:
     """Index BEIR paragraphs (title + text; one source per paragraph id) with the indexing components.
 
-    :param embedder: `none`, `offline`, `ollama` or `auto` (as for a new collection).
+    :param embedder: `none`, `offline`, `e5`, `ollama` or `auto` (as for a new collection).
     :returns: the number of chunks written.
     """
     from corpus.stores import open_store
@@ -56,7 +56,8 @@ def index_beir_corpus(
     # The tokens a new collection gets from the default indexing YAML, so the measure is of what users get.
     normalizer, splitter = JapaneseNormalizer(), JapaneseSentenceSplitter()
     tokenizer = BM25Tokenizer(tokenizer=DEFAULT_TOKENIZER)
-    document_embedder = CollectionDocumentEmbedder(collection=collection, embedder=embedder)
+    # Embedded here, not in the background: a measurement needs every vector before the first question.
+    document_embedder = CollectionDocumentEmbedder(collection=collection, embedder=embedder, background=False)
     store = open_store(collection)
     written = 0
     batch = 64
