@@ -42,6 +42,7 @@ from haystack.utils.filters import document_matches_filter
 
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import get_tokenizer
+from corpus.stores import ann
 from corpus.stores.base import CollectionStore
 from corpus.stores.bm25 import BM25Index
 from corpus.stores.protocol import SharedBackend
@@ -53,6 +54,7 @@ from corpus.stores.records import (
     validate_collection_name,
 )
 from corpus.stores.segments import SearchIndex
+from corpus.stores.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +129,8 @@ CREATE INDEX IF NOT EXISTS chunks_unembedded ON chunks (collection) WHERE embedd
 # as large as the index); so is any change to an index smaller than REBUILD_BELOW chunks (a rebuild takes
 # milliseconds there).
 REBUILD_SHARE = 0.5
+# Threads for building an approximate-search graph: all cores but one, so questions keep a core meanwhile.
+ANN_THREADS = max(1, (os.cpu_count() or 2) - 1)
 REBUILD_BELOW = 2_000
 
 
@@ -145,6 +149,8 @@ class EmbeddedBackend(SharedBackend):
             self._migrate()
         self._indexes: dict[str, SearchIndex] = {}
         self._merges: dict[str, threading.Thread] = {}
+        self._ann_builds: dict[str, threading.Thread] = {}
+        self._ann_failed: set[tuple[str, int]] = set()  # (collection, main segment) whose graph failed: stay exact
 
     def _migrate(self) -> None:
         """Create the schema, or bring an older file up to this version (in one transaction)."""
@@ -624,7 +630,49 @@ class EmbeddedBackend(SharedBackend):
             self._store_merged(collection, index)
         elif index.needs_merge:
             self._start_merge(collection)
+        self._start_ann(collection, index)
         return index
+
+    def wait_for_ann(self, timeout: float | None = None) -> None:
+        """Wait until no approximate-search graph is being built (for tests and benchmarks)."""
+        with self._lock:
+            threads = list(self._ann_builds.values())
+        for thread in threads:
+            thread.join(timeout)
+
+    def _start_ann(self, collection: str, index: SearchIndex) -> None:
+        """Build the main segment's graph in the background once it is large enough (search stays exact until)."""
+        vectors = index.main.vectors
+        if vectors is None or vectors.ann is not None or index.main.size < ann.ANN_MIN_ROWS:
+            return
+        with self._lock:
+            if collection in self._ann_builds or (collection, index.base_seq) in self._ann_failed:
+                return
+            thread = threading.Thread(
+                target=self._build_ann,
+                args=(collection, vectors, index.base_seq),
+                name=f"tokka-ann-{collection}",
+                daemon=True,
+            )
+            self._ann_builds[collection] = thread
+        thread.start()
+
+    def _build_ann(self, collection: str, vectors: VectorIndex, base_seq: int) -> None:
+        try:
+            started = time.perf_counter()
+            graph = ann.ApproximateIndex.build(vectors.matrix, vectors.valid, threads=ANN_THREADS)
+            vectors.ann = graph  # every snapshot sharing this main segment uses it from now on
+            folder = self._cache_dir(collection) / f"s{base_seq}"
+            if folder.is_dir():
+                graph.save(folder)
+            logger.info("Built the approximate index of %s in %.0f s", collection, time.perf_counter() - started)
+        except Exception:  # search stays exact for this main segment; the next merge tries again
+            logger.exception("Building the approximate index of %s failed", collection)
+            with self._lock:
+                self._ann_failed.add((collection, base_seq))
+        finally:
+            with self._lock:
+                self._ann_builds.pop(collection, None)
 
     def wait_for_merges(self, timeout: float | None = None) -> None:
         """Wait until no background merge runs (for tests, benchmarks and closing)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.japanese.tokenizer import BIGRAM_WEIGHT, split_marked
+from corpus.stores.ann import OVERSAMPLE, ApproximateIndex
 from corpus.stores.bm25 import BM25Index, top_positions
 from corpus.stores.vectors import VectorIndex, top_cosine
 
@@ -167,7 +168,11 @@ class SearchIndex:
     def vector_search(
         self, query: list[float] | np.ndarray, top_k: int, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """`(positions, cosine scores)`, best first. :raises ValueError: on a dimension mismatch."""
+        """`(positions, cosine scores)`, best first: approximate over a main segment that has a graph (when no
+        filter narrows the search), exact otherwise. :raises ValueError: on a dimension mismatch."""
+        approximate = self._approximate_search(query, top_k) if mask is None and top_k > 0 else None
+        if approximate is not None:
+            return approximate
         parts = [s.vectors.scores(query) for s in self.segments if s.vectors is not None]
         if len(parts) != len(self.segments) or any(p is None for p in parts) or top_k <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -176,6 +181,31 @@ class SearchIndex:
         if keep is not None:
             scores[~keep] = -np.inf
         return top_cosine(scores, top_k)
+
+    def _approximate_search(self, query: list[float] | np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The main segment through its graph plus the other segments exactly; None when there is no graph or too
+        few of its candidates are alive (the caller then searches exactly)."""
+        main = self.main.vectors
+        if main is None or main.ann is None or any(s.vectors is None for s in self.segments):
+            return None
+        unit = main.unit_query(query)
+        if unit is None:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        positions, scores = main.ann.search(unit, top_k * OVERSAMPLE)
+        if self.alive is not None:
+            keep = self.alive[positions]
+            positions, scores = positions[keep], scores[keep]
+        if positions.size < min(top_k, main.ann.size):
+            return None
+        if len(self.segments) > 1:
+            rest = np.concatenate([s.vectors.scores(unit) for s in self.segments[1:]])
+            if self.alive is not None:
+                rest[~self.alive[self.main.size :]] = -np.inf
+            extra, extra_scores = top_cosine(rest, top_k)
+            positions = np.concatenate([positions, extra + self.main.size])
+            scores = np.concatenate([scores, extra_scores])
+        order = np.lexsort((positions, -scores))[:top_k]
+        return positions[order], scores[order]
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Lucene's idf of each token over every segment (tombstoned chunks still count until a merge)."""
@@ -217,6 +247,7 @@ class SearchIndex:
         vectors = None
         if info["dim"] is not None:
             vectors = VectorIndex(np.load(folder / "vectors.npy", mmap_mode="r"), np.load(folder / "valid.npy"))
+            vectors.ann = ApproximateIndex.load(folder)  # memory-mapped, when one was built for this segment
         segment = Segment(np.load(folder / "rowids.npy"), bm25, vectors)
         return cls(int(info["generation"]), int(info["seq"]), [segment], None, info["dim"])
 

@@ -2,14 +2,15 @@
 
 At 100k × 512 the product reads 200 MB, and one core's memory bandwidth makes that ≈ 18 ms on our 2-core machines.
 Large matrices are therefore split into row blocks multiplied in parallel threads (numpy releases the GIL; each
-block uses one BLAS thread, so idle threads sleep instead of spinning), which measured 11 ms. An approximate index
-would add a dependency and lose recall for no gain at this scale.
+block uses one BLAS thread, so idle threads sleep instead of spinning), which measured 11 ms. Past
+`corpus.stores.ann.ANN_MIN_ROWS` rows a main segment also gets an approximate graph (`ann`), built in the background.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,7 @@ class VectorIndex:
 
     def __init__(self, matrix: np.ndarray, valid: np.ndarray | None = None) -> None:
         self.matrix = matrix
+        self.ann: Any = None  # an ApproximateIndex once one is built or loaded (set once, read by any thread)
         # Rows that hold an embedding; computed once, not per query.
         self.valid = np.any(matrix != 0, axis=1) if valid is None else valid
         self.all_valid = bool(self.valid.all()) if self.valid.size else True
@@ -75,6 +77,18 @@ class VectorIndex:
         if mask is not None:
             scores[~mask] = -np.inf
         return top_cosine(scores, top_k)
+
+    def unit_query(self, query: np.ndarray | list[float]) -> np.ndarray | None:
+        """`query` as a normalised float32 vector; None for a zero query.
+
+        :raises ValueError: when the dimension differs from the index.
+        """
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        if q.shape[0] != self.dim:
+            msg = f"query embedding has dimension {q.shape[0]}, the collection has {self.dim}"
+            raise ValueError(msg)
+        norm = float(np.linalg.norm(q))
+        return None if norm == 0.0 else q / norm
 
     def scores(self, query: np.ndarray | list[float]) -> np.ndarray | None:
         """Every row's cosine similarity to `query` (`-inf` for rows without an embedding); None for a zero query.
