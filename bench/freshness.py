@@ -4,13 +4,16 @@
     python -m bench.freshness --scale 1000000 --queries 200
 
 Builds a fresh temporary store of `--scale` chunks from a BEIR corpus (default: the JaQuAD paragraphs in
-`../shared/eval/jsquad-jaquad-large`, tokenised once with Sudachi and replicated under new ids), each with a random
-unit 512-d vector (the size of the default offline embedder's; timings do not depend on the values, and embedding a
-million chunks would take hours). Then prints:
+`../shared/eval/jsquad-jaquad-large`, tokenised once with Sudachi and replicated under new ids), each with a
+synthetic unit 384-d vector (the size of e5's, the default offline embedder's) of low intrinsic dimension, as
+embeddings are, so that approximate search's recall means something (`_unit_rows`); embedding a million chunks
+would take hours. Then prints:
 
 - the first query after the build (a full rebuild) and steady-state BM25 / vector query p50;
 - "first query after adding 1 document" and "… removing 1 document" (BM25 and vector legs, the change log applied);
 - "open in a new process → first query" (a fresh interpreter importing the store and answering one BM25 query);
+- past `corpus.stores.ann.ANN_MIN_ROWS` chunks: the approximate graph's build time, vector p50 through it, its
+  recall@10 against the exact product, and hybrid p50 including a real e5 query embedding;
 - the time a background merge takes, and this process's peak RSS.
 """
 
@@ -34,7 +37,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "jsquad-jaquad-large"
-DIM = 512
+DIM = 384
 
 
 def _paragraphs(data: Path, limit: int) -> list[tuple[str, str]]:
@@ -48,8 +51,16 @@ def _paragraphs(data: Path, limit: int) -> list[tuple[str, str]]:
     return out
 
 
+LATENT = 24  # intrinsic dimension of the synthetic vectors
+_BASIS = np.linalg.qr(np.random.default_rng(42).standard_normal((DIM, LATENT)))[0].T.astype(np.float32)
+
+
 def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
-    rows = rng.standard_normal((n, DIM)).astype(np.float32)
+    """Synthetic embeddings: points of a 24-dimensional Gaussian placed in 384 dimensions plus a little noise, then
+    normalised — like real sentence embeddings, they have a low intrinsic dimension, so every point has a graded
+    neighbourhood (uniformly random vectors have none, and no approximate index finds their "neighbours")."""
+    rows = rng.standard_normal((n, LATENT)).astype(np.float32) @ _BASIS
+    rows += 0.05 * rng.standard_normal((n, DIM)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     return rows
 
@@ -76,7 +87,7 @@ def _fill(backend, collection: str, paragraphs: list[tuple[str, str]], tokens: l
                     embedding=vector.tolist(),
                 )
             )
-        backend.write(collection, batch, embedding_model="random-512")
+        backend.write(collection, batch, embedding_model="random-384")
         written += take
         copy += 1
     return time.perf_counter() - started
@@ -115,6 +126,44 @@ def _open_in_new_process(store: Path, collection: str, query: list[str]) -> tupl
     return imports, open_to_query
 
 
+def _approximate(backend, queries: list[list[str]], query_vectors: np.ndarray, paragraphs: list) -> None:
+    from corpus.embeddings import E5_MODEL, embed_texts
+
+    index = backend.search_index("c")
+    started = time.perf_counter()
+    backend.wait_for_ann()
+    print(f"approximate graph built in the background: ready {time.perf_counter() - started:.0f}s after the query")
+    exact = index.main.vectors
+    recall, dense = 0.0, []
+    for vector in query_vectors:
+        ms, found = _timed(backend.vector_search, "c", vector.tolist(), 10)
+        dense.append(ms)
+        truth = set(index.rowids[exact.search(vector, 10)[0]].tolist())  # the exact product over the same rows
+        got = set(_rowids(backend, found))
+        recall += len(truth & got) / 10
+    print(
+        f"vector p50 through the graph {np.percentile(dense, 50):.2f} ms, "
+        f"recall@10 against exact {recall / len(query_vectors):.3f}"
+    )
+    texts = [text[:40] for _, text in paragraphs[: len(queries)]]
+    embed_texts(E5_MODEL, texts[:1], query=True)  # load the model once
+    hybrid = []
+    for tokens, text in zip(queries, texts, strict=True):
+        started = time.perf_counter()
+        vector = embed_texts(E5_MODEL, [text], query=True)[0]
+        backend.bm25_search("c", tokens, 20)
+        backend.vector_search("c", vector, 20)
+        hybrid.append((time.perf_counter() - started) * 1000)
+    print(f"hybrid p50 with a real e5 query embedding (embed + BM25 + vector): {np.percentile(hybrid, 50):.1f} ms")
+
+
+def _rowids(backend, docs) -> list[int]:
+    ids = [d.id for d in docs]
+    marks = ",".join("?" * len(ids))
+    rows = backend._conn.execute(f"SELECT rowid FROM chunks WHERE id IN ({marks})", ids).fetchall()
+    return [r[0] for r in rows]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with corpus.jsonl")
@@ -127,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     from haystack import Document
 
     from corpus.japanese.tokenizer import get_tokenizer
+    from corpus.stores import ann, embedded
     from corpus.stores.embedded import EmbeddedBackend, SourceRecord
+
+    embedded.ANN_THREADS = os.cpu_count() or 1  # nothing else runs here: build the graph on every core
 
     tokenizer = get_tokenizer("sudachi")
     paragraphs = _paragraphs(args.data, args.paragraphs)
@@ -153,10 +205,12 @@ def main(argv: list[str] | None = None) -> int:
         bm25 = [_timed(backend.bm25_search, "c", q, 10)[0] for q in queries]
         dense = [_timed(backend.vector_search, "c", v.tolist(), 10)[0] for v in query_vectors]
         print(f"steady state: BM25 p50 {np.percentile(bm25, 50):.2f} ms, vector p50 {np.percentile(dense, 50):.2f} ms")
+        if args.scale >= ann.ANN_MIN_ROWS:
+            _approximate(backend, queries, query_vectors, paragraphs)
 
         text = "工房のレーザーカッターでは塩化ビニルを加工できません。有毒な塩素ガスが出るためです。"
         new = Document(id="fresh-0", content=text, meta={"source": "fresh"}, embedding=_unit_rows(rng, 1)[0].tolist())
-        backend.replace_source("c", SourceRecord("fresh"), [new], embedding_model="random-512")
+        backend.replace_source("c", SourceRecord("fresh"), [new], embedding_model="random-384")
         probe = tokenizer.tokenize("レーザーカッター 塩化ビニル")
         _first_queries(backend, "c", probe, new.embedding, "adding 1 document")
         found = [d.id for d in backend.bm25_search("c", probe, 1)]
