@@ -95,16 +95,12 @@ class VectorIndex:
 
         :raises ValueError: when the dimension differs from the index.
         """
-        q = np.asarray(query, dtype=np.float32).reshape(-1)
-        if q.shape[0] != self.dim:
-            msg = f"query embedding has dimension {q.shape[0]}, the collection has {self.dim}"
-            raise ValueError(msg)
-        norm = float(np.linalg.norm(q))
-        if norm == 0.0:
+        unit = self.unit_query(query)
+        if unit is None:
             return None
         if self.size == 0:
             return np.empty(0, dtype=np.float32)
-        scores = _matvec(self.matrix, q / norm)  # the one memory-bound pass over the matrix
+        scores = _matvec(self.matrix, unit)  # the one memory-bound pass over the matrix
         if not self.all_valid:
             scores[~self.valid] = -np.inf
         return scores
