@@ -22,14 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from corpus.embeddings import DEFERRED_MODELS, embed_texts, embedding_text
+from corpus.embeddings import DEFERRED_MODELS, EMBEDDED_META_FIELDS, embed_texts, embedding_text
 from corpus.stores import get_backend
 
 logger = logging.getLogger(__name__)
 
 BATCH = 8  # chunks per embedding call and write (~2 s of e5 on one core)
 RESCAN_SECONDS = 60.0  # an idle filler looks again this often (a CLI in another process may have added chunks)
-META_FIELDS = ["title"]  # embedded with the text, as the default indexing pipeline does
 
 
 def _backend() -> Any | None:
@@ -60,7 +59,6 @@ class Backfill:
         self._wake = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
-        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.errors: dict[str, str] = {}  # collection → the last error (shown; retried at the next wake)
 
@@ -70,7 +68,6 @@ class Backfill:
             self._idle.clear()
             self._wake.set()
             if self._thread is None or not self._thread.is_alive():
-                self._stop.clear()
                 self._thread = threading.Thread(target=self._loop, name="tokka-backfill", daemon=True)
                 self._thread.start()
 
@@ -78,16 +75,8 @@ class Backfill:
         """Wait until nothing is left to embed (tests, the CLI). :returns: whether it became idle in time."""
         return self._idle.wait(timeout)
 
-    def stop(self, timeout: float | None = 10.0) -> None:
-        """Stop after the current batch."""
-        self._stop.set()
-        self._wake.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
     def _loop(self) -> None:
-        while not self._stop.is_set():
+        while True:  # a daemon thread: it ends with the process
             self._wake.clear()
             try:
                 worked = self.run_once()
@@ -100,7 +89,6 @@ class Backfill:
                         continue
                     self._idle.set()
                 self._wake.wait(RESCAN_SECONDS)
-        self._idle.set()
 
     def run_once(self, only: str | None = None) -> bool:
         """One batch for every collection that waits for vectors (or for `only`), in the calling thread.
@@ -112,15 +100,13 @@ class Backfill:
             return False
         worked = False
         for info in backend.collections():
-            if self._stop.is_set():
-                break
             model = info.embedding_model
             if model not in DEFERRED_MODELS or info.name in self.errors or only not in (None, info.name):
                 continue
             docs = backend.unembedded(info.name, BATCH)
             if not docs:
                 continue
-            texts = [embedding_text(d.content, d.meta, META_FIELDS) for d in docs]
+            texts = [embedding_text(d.content, d.meta, list(EMBEDDED_META_FIELDS)) for d in docs]
             try:
                 vectors = embed_texts(model, texts, batch_size=BATCH, background=True)
             except Exception as error:

@@ -43,6 +43,9 @@ OLLAMA_PREFIX = "ollama/"
 # Local models and their dimensions; those in DEFERRED_MODELS are embedded in the background (corpus/backfill.py).
 MODEL_DIMS = {OFFLINE_MODEL: 512, E5_MODEL: 384}
 DEFERRED_MODELS = frozenset({E5_MODEL})
+# Metadata embedded with a chunk's text by default (the title helps short chunks); re-indexing and the background
+# filler use the same, so a chunk's vector does not depend on which path made it.
+EMBEDDED_META_FIELDS = ("title",)
 
 
 class _LocalModel:

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from corpus import backfill
-from corpus.embeddings import DEFERRED_MODELS, MODEL_DIMS, choose_embedding_model, embed_texts, embedding_text
+from corpus.embeddings import (
+    DEFERRED_MODELS,
+    EMBEDDED_META_FIELDS,
+    MODEL_DIMS,
+    choose_embedding_model,
+    embed_texts,
+    embedding_text,
+)
 from corpus.errors import StoreError
 from corpus.stores import get_backend, open_store
 from corpus.stores.records import NO_EMBEDDINGS, CollectionInfo, validate_collection_name
@@ -166,7 +173,12 @@ def reindex_embeddings(
                 return
             batch = docs[start : start + batch_size]
             vectors.extend(
-                embed_texts(model, [embedding_text(d.content, d.meta, ["title"]) for d in batch], None, batch_size)
+                embed_texts(
+                    model,
+                    [embedding_text(d.content, d.meta, list(EMBEDDED_META_FIELDS)) for d in batch],
+                    None,
+                    batch_size,
+                )
             )
             yield min(start + batch_size, total), total
     if cancel is not None and cancel.is_set():

@@ -11,6 +11,7 @@ from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.embeddings import (
     DEFERRED_MODELS,
+    EMBEDDED_META_FIELDS,
     MODEL_DIMS,
     OFFLINE_MODEL,
     choose_embedding_model,
@@ -86,7 +87,9 @@ class CollectionDocumentEmbedder:
         self.ollama_model = ollama_model
         self.ollama_url = ollama_url
         self.batch_size = batch_size
-        self.meta_fields_to_embed = list(meta_fields_to_embed) if meta_fields_to_embed is not None else ["title"]
+        self.meta_fields_to_embed = (
+            list(meta_fields_to_embed) if meta_fields_to_embed is not None else list(EMBEDDED_META_FIELDS)
+        )
 
     def resolve_model(self) -> str | None:
         """The collection's recorded model; for an empty new collection, the configured choice."""
