@@ -89,6 +89,8 @@ class Settings:
     :param loader_timeout: `TOKKA_LOADER_TIMEOUT` seconds one file may take to read (default 300; OCR is slow).
     :param loader_memory_mb: `TOKKA_LOADER_MEMORY_MB` memory a file reader may use (default 1536).
     :param loader_workers: `TOKKA_LOADER_WORKERS` files read at the same time (default 2).
+    :param tokenize_workers: `TOKKA_TOKENIZE_WORKERS` worker processes that tokenise a large batch of chunks beside
+        the app's own (default: cores − 1; 0 tokenises in the app's process only).
     :param max_unzipped_mb: `TOKKA_MAX_UNZIPPED_MB` (default 200): the most an Office file (a zip) may unpack to.
     :param max_chars: `TOKKA_MAX_CHARS` (default 5,000,000): the most text one file may give (about 2,500 pages);
         longer texts are refused, so one file cannot keep the app busy for many minutes.
@@ -118,6 +120,7 @@ class Settings:
     loader_timeout: int = 300
     loader_memory_mb: int = 1536
     loader_workers: int = 2
+    tokenize_workers: int = 1
     max_unzipped_mb: int = 200
     max_chars: int = 5_000_000
     ocr_max_pages: int = 50
@@ -171,6 +174,7 @@ def load_settings() -> Settings:
         loader_timeout=_int(env, "TOKKA_LOADER_TIMEOUT", 300),
         loader_memory_mb=_int(env, "TOKKA_LOADER_MEMORY_MB", 1536),
         loader_workers=_int(env, "TOKKA_LOADER_WORKERS", 2),
+        tokenize_workers=max(0, _int(env, "TOKKA_TOKENIZE_WORKERS", (os.cpu_count() or 1) - 1)),
         max_unzipped_mb=_int(env, "TOKKA_MAX_UNZIPPED_MB", 200),
         max_chars=_int(env, "TOKKA_MAX_CHARS", 5_000_000),
         ocr_max_pages=_int(env, "TOKKA_OCR_MAX_PAGES", 50),

@@ -156,9 +156,10 @@ def _group(units: list[_Unit], chunk_size: int, overlap: int) -> list[list[_Unit
     """Pack units into chunks (steps 2–4 of the module docstring)."""
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
+    length = 0  # _length(current), kept as units are added (recounting made long files quadratic per chunk)
     for unit in units:
-        new_section = unit.kind == "heading" and _length(current) >= chunk_size // 2
-        too_long = current and _length([*current, unit]) > chunk_size
+        new_section = unit.kind == "heading" and length >= chunk_size // 2
+        too_long = current and length + len(unit.text) + len(unit.sep) > chunk_size
         if current and (new_section or too_long) and not all(_leads(u) for u in current):
             carried: list[_Unit] = []
             while current and _leads(current[-1]):  # a heading or table header goes with what follows it
@@ -166,6 +167,8 @@ def _group(units: list[_Unit], chunk_size: int, overlap: int) -> list[list[_Unit
             groups.append(current)
             tail = _overlap_tail(current, overlap) if overlap and not new_section and not carried else []
             current = [*tail, *carried]
+            length = _length(current)
+        length = length + len(unit.text) + len(unit.sep) if current else len(unit.text)
         current.append(unit)
     if current and not all(_leads(u) for u in current):
         groups.append(current)

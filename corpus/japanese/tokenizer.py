@@ -57,9 +57,16 @@ class JapaneseTokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Content-word tokens of `text` (normalised, lower-cased)."""
+        return self.tokenize_normalized(unicodedata.normalize("NFKC", text))
+
+    def tokenize_normalized(self, text: str) -> list[str]:
+        """:meth:`tokenize` for text that is already NFKC (no second pass over it).
+
+        Sudachi releases the GIL while it analyses, so threads tokenising different chunks run on several cores
+        (see `pipelines/components/tokenizer.py`).
+        """
         tokenizer = self._tokenizer()
         dropped = self._dropped
-        text = unicodedata.normalize("NFKC", text)
         out: list[str] = []
         for piece in _PIECE.findall(text):
             for morpheme in tokenizer.tokenize(piece):
@@ -92,6 +99,7 @@ class JapaneseTokenizer:
 _CJK = "\u3041-\u3096\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _WORD_OR_CJK_RUN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+")
+_CJK_OR_WORD = re.compile(rf"([{_CJK}]+)|([^\W{_CJK}_]+)")  # the same runs, the kind told by the group
 
 
 class CharBigramTokenizer:
@@ -165,12 +173,27 @@ class SudachiBigramTokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Sudachi's tokens, then the marked bigrams (and Latin words and numbers, marked, as the bigram side has
         them)."""
-        marked = [BIGRAM_MARK + t for t in self.characters.tokenize(text) if len(t) > 1 or t.isascii()]
-        return [*self.words.tokenize(text), *marked]
+        words, marked = self._parts(text)
+        return [*words, *marked]
+
+    def _parts(self, text: str) -> tuple[list[str], list[str]]:
+        """`(words, marked bigrams)`. The bigrams of each kana/kanji run are built directly (the character
+        tokenizer's unigrams would only be dropped again); a one-character run gives none, and a Latin word or
+        number is kept whole, marked, unless it is a single non-ASCII letter."""
+        normal = unicodedata.normalize("NFKC", text)
+        mark = BIGRAM_MARK
+        marked: list[str] = []
+        for run, word in _CJK_OR_WORD.findall(normal.lower()):
+            if run:
+                marked.extend([mark + a + b for a, b in zip(run, run[1:], strict=False)])
+            elif len(word) > 1 or word.isascii():
+                marked.append(mark + word)
+        return self.words.tokenize_normalized(normal), marked
 
     def tokens_string(self, text: str) -> str:
-        """The stored form: tokens joined by single spaces."""
-        return " ".join(t.replace(" ", "_") for t in self.tokenize(text))
+        """The stored form: tokens joined by single spaces (a bigram never holds one; a word's is made `_`)."""
+        words, marked = self._parts(text)
+        return " ".join([*(w.replace(" ", "_") for w in words), *marked])
 
     def morphemes(self, text: str) -> list[tuple[str, str | None]]:
         """Sudachi's pieces (marking and sentence scoring work on words; see :func:`words_only`)."""

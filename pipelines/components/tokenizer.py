@@ -1,5 +1,6 @@
 """BM25 tokens computed once at ingestion and stored with each chunk.
 
+A large batch (a long file) is tokenised on every core (`corpus/japanese/parallel.py`).
 `tokenizer: auto` (the indexing YAML's default) gives a new collection Sudachi's words plus character bigrams
 (`sudachi+bigram`, the better of what was measured: docs/retrieval.md §Lexical fields) and keeps an existing
 collection on the tokenizer it was made with, so its next upload never mixes two kinds of tokens.
@@ -12,6 +13,7 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from corpus.japanese.parallel import tokens_strings
 from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores.embedded import TOKENS_META_KEY
 
@@ -77,10 +79,12 @@ class BM25Tokenizer:
         :returns: `documents` with `meta["bm25_tokens"]`, and `tokenizer`, the tokenizer's name.
         """
         name = self.resolved()
-        tok = get_tokenizer(name)
-        out = []
+        texts = []
         for doc in documents:
             parts = [str(doc.meta.get(f) or "") for f in self.fields]
-            text = "\n".join([*(p for p in parts if p), doc.content or ""])
-            out.append(replace(doc, meta={**doc.meta, TOKENS_META_KEY: tok.tokens_string(text)}))
+            texts.append("\n".join([*(p for p in parts if p), doc.content or ""]))
+        out = [
+            replace(doc, meta={**doc.meta, TOKENS_META_KEY: tokens})
+            for doc, tokens in zip(documents, tokens_strings(name, texts), strict=True)
+        ]
         return {"documents": out, "tokenizer": name}

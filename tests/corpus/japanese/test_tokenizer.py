@@ -82,3 +82,15 @@ def test_sudachi_with_bigrams_marks_its_bigrams_and_finds_what_the_dictionary_sp
     both = BM25Index.build([tok.tokens_string(d) for d in docs])
     assert both.search(tok.tokenize("レンジ"), 1)[0].tolist() == [0]
     assert tok.morphemes("レンジの予約") == get_tokenizer("sudachi").morphemes("レンジの予約")
+
+
+def test_sudachi_with_bigrams_is_the_words_plus_the_marked_longer_character_tokens() -> None:
+    """The direct bigram builder gives what the definition says: Sudachi's words, then every character token of
+    `char-bigram` longer than one character (or ASCII), marked."""
+    from corpus.japanese.tokenizer import BIGRAM_MARK
+
+    for text in ["ＡＢＣ ｱｲｳ α αβ 東 京 x_y 3.14 Ω é", "保護めがねを受付で借りる", "ヴァイオリン　ｶﾀｶﾅ。第3回"]:
+        characters = [t for t in get_tokenizer("char-bigram").tokenize(text) if len(t) > 1 or t.isascii()]
+        expected = [*get_tokenizer("sudachi").tokenize(text), *(BIGRAM_MARK + t for t in characters)]
+        assert get_tokenizer("sudachi+bigram").tokenize(text) == expected
+        assert get_tokenizer("sudachi+bigram").tokens_string(text) == " ".join(expected)
