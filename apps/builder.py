@@ -18,7 +18,7 @@ from apps.guard import Permission, escape, named, on
 from apps.views import notice_text, prompt_text, sources_html
 from corpus.embeddings import ollama_models
 from pipelines import assistant_files
-from pipelines.builder import ANSWER_STYLES, AssistantSpec, check_spec, render_assistant_yaml
+from pipelines.builder import ANSWER_STYLES, FUSIONS, AssistantSpec, check_spec, render_assistant_yaml
 from pipelines.local_models import local_model_names
 from pipelines.registry import AssistantError
 from pipelines.validation import Issue, render_yaml, validate_text
@@ -51,6 +51,7 @@ def spec_from_form(values: dict[str, Any]) -> AssistantSpec:
     known = {f.name for f in fields(AssistantSpec)}
     spec = AssistantSpec(**{k: v for k, v in values.items() if k in known})
     spec.top_k = int(spec.top_k)
+    spec.vector_share = float(spec.vector_share)
     spec.context_window = int(spec.context_window)
     spec.max_tokens = int(spec.max_tokens)
     return spec
@@ -154,6 +155,8 @@ FORM_FIELDS = (
     "top_k",
     "bm25_weight",
     "vector_weight",
+    "fusion",
+    "vector_share",
     "temperature",
     "context_window",
     "max_tokens",
@@ -197,7 +200,33 @@ def _form(ctx: AppContext) -> dict[str, Any]:
                 info=ctx.t("ui.builder.top_k_info"),
                 min_width=200,
             )
-            bm25_weight = gr.Slider(0, 1, value=1.0, step=0.05, label=ctx.t("ui.builder.bm25_weight"), min_width=200)
+        with gr.Row(elem_classes="tokka-wrap"):
+            fusion = gr.Radio(
+                [(ctx.t(f"ui.builder.fusion.{f}"), f) for f in FUSIONS],
+                value="auto",
+                label=ctx.t("ui.builder.fusion"),
+                info=ctx.t("ui.builder.fusion_info"),
+                min_width=240,
+            )
+            vector_share = gr.Slider(
+                0,
+                1,
+                value=0.35,
+                step=0.05,
+                label=ctx.t("ui.builder.vector_share"),
+                info=ctx.t("ui.builder.vector_share_info"),
+                min_width=200,
+            )
+        with gr.Row(elem_classes="tokka-wrap"):
+            bm25_weight = gr.Slider(
+                0,
+                1,
+                value=1.0,
+                step=0.05,
+                label=ctx.t("ui.builder.bm25_weight"),
+                info=ctx.t("ui.builder.weights_info"),
+                min_width=200,
+            )
             vector_weight = gr.Slider(
                 0, 1, value=0.2, step=0.05, label=ctx.t("ui.builder.vector_weight"), min_width=200
             )
@@ -225,7 +254,7 @@ def _form(ctx: AppContext) -> dict[str, Any]:
     )
     components = (
         assistant_id, name, description, collection, generator, model, persona, answer_style,
-        top_k, bm25_weight, vector_weight, temperature, context_window, max_tokens,
+        top_k, bm25_weight, vector_weight, fusion, vector_share, temperature, context_window, max_tokens,
     )  # fmt: skip
     return dict(zip(FORM_FIELDS, components, strict=True))
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from tokka.locales import t
 from tokka.paths import ASSISTANT_ID
 
+FUSIONS = ("auto", "rrf", "scores")  # HybridRetriever's `fusion` values
+
 ANSWER_STYLES = {
     "polite": "丁寧な「です・ます」調で、必要なことを過不足なく答えてください。",
     "short": "一言か二言で、要点だけを短く答えてください。",
@@ -29,8 +31,10 @@ class AssistantSpec:
     :param assistant_id: the file name without `.yaml` (letters, digits, `_`, `-`).
     :param generator: `ollama`, `local` (a GGUF file through llama.cpp) or `none` (excerpts, no model).
     :param model: the Ollama model name, or the local model (`gemma3-270m` or a `.gguf` file name).
-    :param bm25_weight: keyword search weight in the fusion.
-    :param vector_weight: meaning search weight in the fusion.
+    :param bm25_weight: keyword search weight in rank fusion (RRF).
+    :param vector_weight: meaning search weight in rank fusion (RRF).
+    :param fusion: `auto` (ranks for USE collections, scores for e5/Ollama ones), `rrf` or `scores`.
+    :param vector_share: the meaning search's share (0–1) when fusing by scores.
     :param context_window: tokens the model may read (Ollama `num_ctx`, llama.cpp `n_ctx`).
     """
 
@@ -45,6 +49,8 @@ class AssistantSpec:
     top_k: int = 5
     bm25_weight: float = 1.0
     vector_weight: float = 0.2
+    fusion: str = "auto"
+    vector_share: float = 0.35
     temperature: float = 0.2
     context_window: int = 8192
     max_tokens: int = 512
@@ -69,6 +75,10 @@ def check_spec(spec: AssistantSpec) -> list[tuple[str, dict[str, object]]]:
         problems.append(("err.builder_range", {"field": "top_k", "low": 1, "high": 50}))
     if spec.bm25_weight < 0 or spec.vector_weight < 0 or spec.bm25_weight + spec.vector_weight == 0:
         problems.append(("err.builder_weights", {}))
+    if spec.fusion not in FUSIONS:
+        problems.append(("err.builder_fusion", {"fusion": spec.fusion, "choices": " / ".join(FUSIONS)}))
+    if not 0.0 <= float(spec.vector_share) <= 1.0:
+        problems.append(("err.builder_range", {"field": "vector_share", "low": 0, "high": 1}))
     return problems
 
 
@@ -99,6 +109,7 @@ def render_assistant_yaml(spec: AssistantSpec, lang: str | None = None) -> str:
             bm25_weight=float(spec.bm25_weight), vector_weight=float(spec.vector_weight), header=c("header_none"),
             edit=c("edit"), top_k_note=c("top_k"), bm25_note=c("bm25_weight"), vector_note=c("vector_weight"),
             gate_note=c("min_relevance"), title=spec.name, fusion_note=c("fusion"), share_note=c("vector_share"),
+            fusion=spec.fusion, vector_share=float(spec.vector_share),
         )  # fmt: skip
     if spec.generator == "ollama":
         llm = f"""  llm:
@@ -147,8 +158,8 @@ components:
       bm25_weight: {float(spec.bm25_weight)}       # {c("bm25_weight")}
       vector_weight: {float(spec.vector_weight)}     # {c("vector_weight")}
       rrf_k: 2
-      fusion: auto           # {c("fusion")}
-      vector_share: 0.35     # {c("vector_share")}
+      fusion: {spec.fusion}           # {c("fusion")}
+      vector_share: {float(spec.vector_share)}     # {c("vector_share")}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:
@@ -221,8 +232,8 @@ components:
       bm25_weight: {bm25_weight}       # {bm25_note}
       vector_weight: {vector_weight}     # {vector_note}
       rrf_k: 2
-      fusion: auto           # {fusion_note}
-      vector_share: 0.35     # {share_note}
+      fusion: {fusion}           # {fusion_note}
+      vector_share: {vector_share}     # {share_note}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:

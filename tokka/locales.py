@@ -253,6 +253,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "キーワード検索と意味検索の重みは 0 以上で、両方 0 にはできません。",
         "en": "The keyword and meaning weights must be 0 or more, and not both 0.",
     },
+    "err.builder_fusion": {
+        "ja": "融合のしかた「{fusion}」は使えません。{choices} から選んでください。",
+        "en": "Fusion '{fusion}' is not one of {choices}.",
+    },
     "err.builder_exists": {
         "ja": "アシスタント「{id}」はもうあります。別のファイル名にしてください。",
         "en": "Assistant '{id}' already exists. Choose another file name.",
@@ -776,6 +780,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.builder.top_k": {"ja": "モデルに渡す資料の数 (top-k)", "en": "Chunks given to the model (top-k)"},
     "ui.builder.bm25_weight": {"ja": "キーワード検索の重み", "en": "Keyword (BM25) weight"},
     "ui.builder.vector_weight": {"ja": "意味検索の重み", "en": "Meaning (vector) weight"},
+    "ui.builder.weights_info": {
+        "ja": "順位で融合するとき (USE の資料集、または「順位で融合」) に使う重みです。",
+        "en": "Used when fusing by ranks (USE collections, or 'by ranks').",
+    },
+    "ui.builder.fusion": {"ja": "キーワード検索と意味検索の融合", "en": "How the two searches are fused"},
+    "ui.builder.fusion.auto": {"ja": "自動 (おすすめ)", "en": "Automatic (recommended)"},
+    "ui.builder.fusion.rrf": {"ja": "順位で融合 (RRF)", "en": "By ranks (RRF)"},
+    "ui.builder.fusion.scores": {"ja": "スコアで融合", "en": "By scores"},
+    "ui.builder.fusion_info": {
+        "ja": "自動: USE の資料集は順位で、e5・Ollama の資料集はスコアで融合します (測って良かった方)。",
+        "en": "Automatic: ranks for USE collections, scores for e5 and Ollama ones (what measured better).",
+    },
+    "ui.builder.vector_share": {"ja": "意味検索の割合", "en": "Meaning search's share"},
+    "ui.builder.vector_share_info": {
+        "ja": "スコアで融合するときに意味検索が占める割合です (0〜1)。",
+        "en": "The meaning search's share when fusing by scores (0–1).",
+    },
     "ui.builder.temperature": {"ja": "温度 (ばらつき)", "en": "Temperature"},
     "ui.builder.context": {"ja": "コンテキスト長 (トークン)", "en": "Context window (tokens)"},
     "ui.builder.max_tokens": {

@@ -25,6 +25,8 @@ FORM = [
     3,
     1.0,
     0.2,
+    "rrf",
+    0.5,
     0.2,
     4096,
     32,
@@ -40,6 +42,7 @@ def test_form_to_yaml_to_registry_to_chat(launch, quick_assistants: Path) -> Non
     preview, issues, _ = client.predict(*FORM, api_name="/preview")
     assert "見学案内係" in preview and "LocalGGUFChatGenerator" in preview
     assert "# 見学案内係" in preview and "検索" in preview  # Japanese comments in the generated file
+    assert "fusion: rrf " in preview and "vector_share: 0.5 " in preview  # the fusion chosen in the form
     assert not (quick_assistants / "museum_guide.yaml").exists()  # a preview does not save
     picker, text, message, issues, _, form_message = client.predict(*FORM, api_name="/create_assistant")
     path = quick_assistants / "museum_guide.yaml"
