@@ -14,7 +14,8 @@ would take hours. Then prints:
 - "open in a new process → first query" (a fresh interpreter importing the store and answering one BM25 query);
 - past `corpus.stores.ann.ANN_MIN_ROWS` chunks: the approximate graph's build time, vector p50 through it, its
   recall@10 against the exact product, and hybrid p50 including a real e5 query embedding;
-- the time a background merge takes, and this process's peak RSS.
+- the time a background merge takes, and this process's peak memory: resident in all, and anonymous (the heap, which
+  must stay in RAM; the rest is memory-mapped cache files the kernel may drop and read again).
 """
 
 from __future__ import annotations
@@ -91,6 +92,45 @@ def _fill(backend, collection: str, paragraphs: list[tuple[str, str]], tokens: l
         written += take
         copy += 1
     return time.perf_counter() - started
+
+
+class _PeakMemory:
+    """This process's peak resident memory, split into anonymous (heap: what must stay in RAM) and all of it
+    (including memory-mapped cache files, whose pages the kernel may drop and read again), sampled every 20 ms from
+    `/proc/self/status` (Linux)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.anon = self.total = 0
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def now() -> tuple[int, int]:
+        """`(anonymous MB, resident MB)` now (0, 0 where /proc is missing)."""
+        fields = {}
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("RssAnon", "VmRSS"):
+                    fields[key] = int(value.split()[0]) // 1024
+        except OSError:
+            return 0, 0
+        return fields.get("RssAnon", 0), fields.get("VmRSS", 0)
+
+    def _sample(self) -> None:
+        while True:
+            anon, total = self.now()
+            self.anon, self.total = max(self.anon, anon), max(self.total, total)
+            time.sleep(0.02)
+
+    def report(self, label: str) -> None:
+        anon, total = self.now()
+        print(
+            f"memory {label}: peak {self.total:,} MB resident, of it {self.anon:,} MB anonymous "
+            f"(now {total:,} / {anon:,} MB)"
+        )
 
 
 def _timed(function, *args):
@@ -181,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
 
     embedded.ANN_THREADS = os.cpu_count() or 1  # nothing else runs here: build the graph on every core
 
+    memory = _PeakMemory()
     tokenizer = get_tokenizer("sudachi")
     paragraphs = _paragraphs(args.data, args.paragraphs)
     started = time.perf_counter()
@@ -201,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.scale:,} chunks in {seconds:.0f}s")
         build_ms, _ = _timed(backend.search_index, "c")
         print(f"first query after the bulk write (a full build, cached to disk): {build_ms / 1000:.2f}s")
+        memory.report("after the bulk write and the build")
 
         bm25 = [_timed(backend.bm25_search, "c", q, 10)[0] for q in queries]
         dense = [_timed(backend.vector_search, "c", v.tolist(), 10)[0] for v in query_vectors]
@@ -223,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
 
         merge_ms, _ = _timed(backend.merge, "c")
         print(f"a merge (what runs in the background once the extra segments grow): {merge_ms / 1000:.2f}s")
+        memory.report("after the graph, the queries and a merge")
         EmbeddedBackend.close_all()
         for attempt in range(2):
             imports, open_to_query = _open_in_new_process(store, "c", queries[0])
@@ -231,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"(after {imports:.2f}s importing Haystack and the store, which a running app has done already)"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak:,.0f} MB")
+    print(f"peak RSS of this process: {peak:,.0f} MB (kernel's high-water mark)")
+    memory.report("at the end")
     return 0
 
 

@@ -81,4 +81,6 @@ class ApproximateIndex:
             return None
         from usearch.index import Index
 
-        return cls(Index.restore(str(path), view=True))
+        index = Index.restore(str(path), view=True)
+        index.expansion_search = EXPANSION_SEARCH  # not saved in the file: a restored index would search with 64
+        return cls(index)

@@ -4,8 +4,10 @@ Why not bm25s or SQLite FTS5: FTS5 with OR queries measured ≈ 900 ms per query
 bm25s would need its own tokenisation and cannot be rebuilt from our stored tokens faster than this. The index is
 small enough to read in one sitting: every (term, document) weight is computed once at build time into a CSC
 matrix (one column per term), so a query only adds up the columns of its own terms and picks the top k with
-`argpartition`. Building is vectorised (no Python loop per posting), and the arrays are saved to one `.npz` so a
-100k-chunk store opens without re-building.
+`argpartition`. Building is vectorised (no Python loop per posting) with its temporaries bounded (weights are
+computed in blocks of postings), and the three arrays are saved as `.npy` files that a new process memory-maps: a
+query reads only its terms' columns, so a million-chunk index costs the pages its queries touch, not its size
+(docs/retrieval.md §Memory at a million chunks).
 
 A small index can be built *against* a large one (`background=`): its weights then use the statistics of both
 together (document count, document frequencies, average length), so the embedded store scores a segment of newly
@@ -22,6 +24,8 @@ import numpy as np
 from scipy import sparse
 
 _BATCH_TERMS = 4_000_000  # term ids collected in a Python list before they move into an int32 array
+_BLOCK = 4_000_000  # postings weighed at a time (bounds the build's float temporaries to ~16 MB each)
+_FILES = ("data", "indices", "indptr")
 
 
 class BM25Index:
@@ -37,13 +41,19 @@ class BM25Index:
     def __init__(
         self,
         vocabulary: dict[str, int],
-        weights: sparse.csc_matrix,
+        weights: sparse.csc_matrix | tuple[np.ndarray, np.ndarray, np.ndarray, int],
         k1: float = 1.5,
         b: float = 0.75,
         total_length: float | None = None,
     ) -> None:
+        """:param weights: a CSC matrix (documents × terms), or its `(data, indices, indptr, documents)` — arrays
+        that may be memory-mapped; they are only read."""
         self.vocabulary = vocabulary
-        self.weights = weights
+        if isinstance(weights, tuple):
+            self.data, self.indices, self.indptr, self._size = weights
+        else:
+            self.data, self.indices, self.indptr = weights.data, weights.indices, weights.indptr
+            self._size = int(weights.shape[0])
         self.k1 = k1
         self.b = b
         # Sum of the documents' lengths in tokens (for the average length that a segment built against this index
@@ -53,7 +63,13 @@ class BM25Index:
     @property
     def size(self) -> int:
         """Number of documents."""
-        return self.weights.shape[0]
+        return self._size
+
+    @property
+    def weights(self) -> sparse.csc_matrix:
+        """The weights as a SciPy CSC matrix (documents × terms), for inspection and tests."""
+        shape = (self._size, max(len(self.indptr) - 1, 1))
+        return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=shape)
 
     @classmethod
     def build(
@@ -108,10 +124,18 @@ class BM25Index:
         idf = np.log1p((n_all - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg_len = total_length_all / n_all if n_all else 0.0
         norm = (k1 * (1.0 - b + b * lengths / avg_len)).astype(np.float32) if avg_len else np.ones(n_docs, np.float32)
-        term_of_entry = np.repeat(np.arange(tf.shape[1]), np.diff(tf.indptr))
-        data = tf.data
-        tf.data = idf[term_of_entry] * data * (k1 + 1.0) / (data + norm[tf.indices])
-        return cls(vocabulary, tf, k1, b, total_length)
+        data, indices, indptr = tf.data, tf.indices, tf.indptr
+        del tf
+        for start in range(0, data.size, _BLOCK):  # data = idf · tf · (k1 + 1) / (tf + norm), in place, by block
+            end = min(start + _BLOCK, data.size)
+            block = data[start:end]
+            terms = np.searchsorted(indptr, np.arange(start, end, dtype=indptr.dtype), side="right") - 1
+            denominator = norm[indices[start:end]]
+            denominator += block
+            block *= np.float32(k1 + 1.0)
+            block /= denominator
+            block *= idf[terms]
+        return cls(vocabulary, (data, indices, indptr, n_docs), k1, b, total_length)
 
     @property
     def average_length(self) -> float:
@@ -120,15 +144,15 @@ class BM25Index:
 
     def document_frequencies(self, terms: list[str]) -> np.ndarray:
         """How many documents of this index hold each term (0 for an unknown one)."""
-        counts = np.diff(self.weights.indptr)
+        indptr = self.indptr
         get = self.vocabulary.get
         columns = [get(t, -1) for t in terms]
-        return np.asarray([counts[c] if c >= 0 else 0 for c in columns], dtype=np.float64)
+        return np.asarray([indptr[c + 1] - indptr[c] if c >= 0 else 0 for c in columns], dtype=np.float64)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """Every document's BM25 score for the query (0 where it shares no term)."""
         scores = np.zeros(self.size, dtype=np.float32)
-        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        indptr, indices, data = self.indptr, self.indices, self.data
         for term in set(query_tokens):
             column = self.vocabulary.get(term)
             if column is None:
@@ -155,39 +179,49 @@ class BM25Index:
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Lucene's idf of each token in this index; a token no document has gets the value of a df of 0."""
         n = self.size
-        df_of = np.diff(self.weights.indptr)
+        indptr = self.indptr
         out = {}
         for token in set(tokens):
             column = self.vocabulary.get(token)
-            df = int(df_of[column]) if column is not None else 0
+            df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
             out[token] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
         return out
 
-    def save(self, path: Path) -> None:
-        """Write the index to `path` (a `.npz` file)."""
+    def save(self, folder: Path) -> None:
+        """Write the index into `folder` (created): `bm25.data.npy`, `bm25.indices.npy`, `bm25.indptr.npy` (what
+        :meth:`load` memory-maps) and `bm25.npz` with the vocabulary and parameters."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in _FILES:
+            np.save(folder / f"bm25.{name}.npy", getattr(self, name))
         vocab = np.frombuffer("\n".join(self.vocabulary).encode("utf-8"), dtype=np.uint8)
-        with path.open("wb") as handle:
+        with (folder / "bm25.npz").open("wb") as handle:
             np.savez(
                 handle,
-                data=self.weights.data,
-                indices=self.weights.indices,
-                indptr=self.weights.indptr,
-                shape=np.asarray(self.weights.shape),
+                size=np.asarray([self._size]),
                 vocabulary=vocab,
                 params=np.asarray([self.k1, self.b, -1.0 if self.total_length is None else self.total_length]),
             )
 
     @classmethod
-    def load(cls, path: Path) -> BM25Index:
-        """Read an index written by :meth:`save`."""
-        with np.load(path) as npz:
-            shape = tuple(int(x) for x in npz["shape"])
-            weights = sparse.csc_matrix((npz["data"], npz["indices"], npz["indptr"]), shape=shape)
+    def load(cls, folder: Path) -> BM25Index:
+        """Read an index written by :meth:`save`; the posting arrays are memory-mapped (read-only).
+
+        :raises KeyError: for a folder written in the older one-file format (the caller rebuilds).
+        """
+        with np.load(folder / "bm25.npz") as npz:
+            size = int(npz["size"][0])
             words = npz["vocabulary"].tobytes().decode("utf-8")
             params = [float(x) for x in npz["params"]]
+        data, indices, indptr = (np.load(folder / f"bm25.{name}.npy", mmap_mode="r") for name in _FILES)
         vocabulary = {word: i for i, word in enumerate(words.split("\n"))} if words else {}
         total_length = params[2] if len(params) > 2 and params[2] >= 0 else None
-        return cls(vocabulary, weights, params[0], params[1], total_length)
+        return cls(vocabulary, (data, indices, indptr, size), params[0], params[1], total_length)
+
+    def use_saved(self, folder: Path) -> None:
+        """Swap this index's arrays for the memory-mapped ones :meth:`save` wrote to `folder` (equal contents), so
+        the memory the build allocated is returned. Safe while other threads query: each array is replaced whole."""
+        for name in _FILES:
+            setattr(self, name, np.load(folder / f"bm25.{name}.npy", mmap_mode="r"))
 
 
 def top_positions(scores: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -35,7 +35,7 @@ MERGE_SHARE = 0.05
 MERGE_MIN_ROWS = 2_000
 MAX_SEGMENTS = 12
 
-_FORMAT = 2  # of the cache folder written by `save`
+_FORMAT = 3  # of the cache folder written by `save` (3: BM25 postings as memory-mappable .npy files)
 
 
 @dataclass(frozen=True)
@@ -222,12 +222,20 @@ class SearchIndex:
             raise ValueError(msg)
         folder.mkdir(parents=True)
         np.save(folder / "rowids.npy", self.main.rowids)
-        self.main.bm25.save(folder / "bm25.npz")
+        self.main.bm25.save(folder)
         if self.main.vectors is not None:
             np.save(folder / "vectors.npy", self.main.vectors.matrix)
             np.save(folder / "valid.npy", self.main.vectors.valid)
         info = {"format": _FORMAT, "generation": self.generation, "seq": self.seq, "dim": self.dim}
         (folder / "index.json").write_text(json.dumps(info), encoding="utf-8")
+
+    def use_saved(self, folder: Path) -> None:
+        """After :meth:`save` to `folder`: read the main segment's postings and vectors from the saved files
+        (memory-mapped) instead of the arrays the build allocated, which are then freed. Every snapshot that shares
+        this main segment sees the same values, now backed by the page cache (docs/retrieval.md §Memory)."""
+        self.main.bm25.use_saved(folder)
+        if self.main.vectors is not None:
+            self.main.vectors.matrix = np.load(folder / "vectors.npy", mmap_mode="r")
 
     @classmethod
     def load(cls, folder: Path) -> SearchIndex:
@@ -240,7 +248,7 @@ class SearchIndex:
         if info.get("format") != _FORMAT:
             msg = f"index cache format {info.get('format')}"
             raise ValueError(msg)
-        bm25 = BM25Index.load(folder / "bm25.npz")
+        bm25 = BM25Index.load(folder)
         if bm25.total_length is None:
             msg = "index cache without document lengths"
             raise ValueError(msg)

@@ -33,14 +33,21 @@ def _matvec(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
+_ROWS = 65_536  # rows handled at a time when normalising or checking a whole matrix
+
+
 class VectorIndex:
     """Cosine similarity search. Rows without an embedding (all zeros) never match."""
 
     def __init__(self, matrix: np.ndarray, valid: np.ndarray | None = None) -> None:
         self.matrix = matrix
         self.ann: Any = None  # an ApproximateIndex once one is built or loaded (set once, read by any thread)
-        # Rows that hold an embedding; computed once, not per query.
-        self.valid = np.any(matrix != 0, axis=1) if valid is None else valid
+        # Rows that hold an embedding; computed once, not per query (by block: no matrix-sized temporary).
+        if valid is None:
+            valid = np.concatenate(
+                [np.any(matrix[i : i + _ROWS] != 0, axis=1) for i in range(0, matrix.shape[0], _ROWS)] or [[]]
+            ).astype(bool)
+        self.valid = valid
         self.all_valid = bool(self.valid.all()) if self.valid.size else True
 
     @property
@@ -57,9 +64,13 @@ class VectorIndex:
     def from_rows(cls, rows: np.ndarray) -> VectorIndex:
         """Normalise rows (float32) and wrap them."""
         rows = np.ascontiguousarray(rows, dtype=np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        np.divide(rows, norms, out=rows, where=norms > 0)
-        return cls(rows)
+        valid = np.zeros(rows.shape[0], dtype=bool)
+        for start in range(0, rows.shape[0], _ROWS):  # by block: np.linalg.norm would square the whole matrix at once
+            block = rows[start : start + _ROWS]
+            norms = np.sqrt(np.einsum("ij,ij->i", block, block))[:, None]
+            valid[start : start + _ROWS] = norms[:, 0] > 0
+            np.divide(block, norms, out=block, where=norms > 0)
+        return cls(rows, valid)
 
     def search(
         self, query: np.ndarray | list[float], top_k: int = 10, mask: np.ndarray | None = None

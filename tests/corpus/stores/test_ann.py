@@ -46,7 +46,8 @@ def big(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[EmbeddedBacken
     _write(backend, matrix, "all")
     backend.search_index("big")  # the first query builds the index; the graph follows in the background
     backend.wait_for_ann(60)
-    assert backend.search_index("big").main.vectors.ann is not None
+    graph = backend.search_index("big").main.vectors.ann
+    assert graph is not None and graph._index.expansion_search == ann.EXPANSION_SEARCH
     return backend, matrix
 
 
@@ -91,7 +92,9 @@ def test_a_new_process_maps_the_saved_graph(big: tuple[EmbeddedBackend, np.ndarr
     assert len(folders) == 1
     EmbeddedBackend.close_all()
     reopened = EmbeddedBackend.open(data_dir / "tokka.sqlite3")
-    assert reopened.search_index("big").main.vectors.ann is not None  # loaded, not rebuilt
+    graph = reopened.search_index("big").main.vectors.ann
+    assert graph is not None  # loaded, not rebuilt
+    assert graph._index.expansion_search == ann.EXPANSION_SEARCH  # the file does not keep it; load sets it
     assert _ids(reopened.vector_search("big", matrix[3].tolist(), 5)) == expected
 
 

@@ -31,14 +31,30 @@ def test_mask_excludes_documents() -> None:
     assert sorted(positions.tolist()) == [1, 2]
 
 
-def test_save_and_load_round_trip(tmp_path) -> None:
+def test_save_and_load_round_trip_memory_maps_the_postings(tmp_path) -> None:
     index = BM25Index.build(["東京都 人口", "京都府 人口", "工房 案内"])
-    index.save(tmp_path / "i.npz")
-    loaded = BM25Index.load(tmp_path / "i.npz")
-    for query in (["人口"], ["工房"], ["京都府", "人口"]):
-        a, sa = index.search(query, 3)
-        b, sb = loaded.search(query, 3)
-        assert a.tolist() == b.tolist() and np.allclose(sa, sb)
+    expected = {tuple(q): index.search(q, 3) for q in (["人口"], ["工房"], ["京都府", "人口"])}
+    index.save(tmp_path / "i")
+    loaded = BM25Index.load(tmp_path / "i")
+    assert all(isinstance(a, np.memmap) for a in (loaded.data, loaded.indices, loaded.indptr))
+    assert loaded.size == 3 and loaded.total_length == index.total_length
+    index.use_saved(tmp_path / "i")  # the built arrays swapped for the saved ones
+    assert isinstance(index.data, np.memmap)
+    for query, (a, sa) in expected.items():
+        for other in (loaded, index):
+            b, sb = other.search(list(query), 3)
+            assert a.tolist() == b.tolist() and np.allclose(sa, sb)
+    assert loaded.idf(["人口"]) == index.idf(["人口"])
+
+
+def test_weights_computed_in_blocks_equal_one_pass(monkeypatch) -> None:
+    from corpus.stores import bm25
+
+    docs = ["工房 予約 工房", "予約 旋盤", "", "塗装 塗装 工房 案内"] * 30
+    whole = bm25.BM25Index.build(docs)
+    monkeypatch.setattr(bm25, "_BLOCK", 5)  # many blocks, some ending inside a term's column
+    blocked = bm25.BM25Index.build(docs)
+    np.testing.assert_allclose(blocked.weights.toarray(), whole.weights.toarray(), rtol=1e-6)
 
 
 def test_top_positions_orders_and_breaks_ties_by_position() -> None:

@@ -138,6 +138,9 @@ def test_store_persists_and_uses_its_index_cache(data_dir: Path) -> None:
     first = store.bm25_retrieval("保護めがね")
     cache = list((data_dir / "index").rglob("bm25.npz"))
     assert len(cache) == 1
+    # once saved, the index in use reads its postings and vectors from the cache files (the build's copies freed)
+    main = EmbeddedBackend.open(data_dir / "tokka.sqlite3").search_index("persist").main
+    assert isinstance(main.bm25.data, np.memmap) and isinstance(main.vectors.matrix, np.memmap)
     EmbeddedBackend.close_all()
     again = EmbeddedDocumentStore("persist")
     assert [d.id for d in again.bm25_retrieval("保護めがね")] == [d.id for d in first]

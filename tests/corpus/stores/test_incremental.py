@@ -191,6 +191,9 @@ def test_a_failed_write_logs_nothing_and_a_broken_cache_is_rebuilt(backend: Embe
     reopened = EmbeddedBackend.open(data_dir / "tokka.sqlite3")
     assert reopened.search_index("c").live == 300
     assert _ids(reopened.bm25_search("c", _tokens(reopened, "陶芸"), 1))
+    # the broken folder was written again, so the next process loads it instead of rebuilding every time
+    (folder,) = [f for f in (data_dir / "index").rglob("s*") if f.is_dir()]
+    assert SearchIndex.load(folder).live == 300
 
 
 def test_a_store_from_before_the_change_log_is_migrated(data_dir: Path) -> None:
