@@ -138,3 +138,37 @@ def test_offline_embedder_makes_a_hybrid_collection(folder: Path, monkeypatch: p
     (folder / "new.md").write_text("# 新着\n\nレーザーカッターの講習があります。\n", encoding="utf-8")
     Ingestor("dense").run([folder])
     assert all(d.embedding is not None for d in open_store("dense").filter_documents())
+
+
+def test_a_long_file_is_tokenised_by_a_worker_process_with_the_same_tokens(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from corpus.japanese import parallel
+    from tokka.settings import get_settings
+
+    long_file = tmp_path / "long" / "handbook.txt"
+    long_file.parent.mkdir()
+    lines = [
+        f"第{i}条 レーザーカッターの予約は{i % 7 + 1}日前までに受付で行い、保護めがねを着けてください。"
+        for i in range(900)
+    ]
+    long_file.write_text("\n".join(lines), encoding="utf-8")
+    assert len(long_file.read_text(encoding="utf-8")) > 2 * parallel.MIN_PARALLEL_CHARS
+
+    pool = parallel._Pool()
+    monkeypatch.setattr(parallel, "_pool", pool)
+    stored = {}
+    for workers in ("0", "1"):
+        monkeypatch.setenv("TOKKA_TOKENIZE_WORKERS", workers)
+        get_settings.cache_clear()
+        assert Ingestor(f"w{workers}").run([long_file]).counts["added"] == 1
+        with sqlite3.connect(data_dir / "tokka.sqlite3") as conn:
+            stored[workers] = conn.execute(
+                "SELECT id, tokens FROM chunks WHERE collection = ? ORDER BY id", (f"w{workers}",)
+            ).fetchall()
+    assert pool._started == 1 and pool._idle[0].answered  # the second run's chunks went through a worker
+    pool.close()
+    get_settings.cache_clear()
+    assert len(stored["1"]) > 50 and stored["0"] == stored["1"]
