@@ -20,7 +20,6 @@ import os
 import resource
 import selectors
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +30,8 @@ from typing import Any
 
 from corpus.errors import LoadError
 from corpus.loaders.progress import Progress, reporting
-from tokka.settings import REPO_ROOT, get_settings
+from corpus.workers import start_worker, stop_worker
+from tokka.settings import get_settings
 
 logger = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")
@@ -72,14 +72,7 @@ class _Worker:
 
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "corpus.sandbox", str(memory_mb)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=str(REPO_ROOT),
-            env=env,
-        )
+        self.process = start_worker("corpus.sandbox", str(memory_mb))
 
     def call(self, request: dict[str, Any], timeout: float, progress: Progress | None = None) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -106,15 +99,7 @@ class _Worker:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a process that survives SIGKILL
-            logger.warning("Loader worker %s did not exit", self.process.pid)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        stop_worker(self.process)
 
 
 class LoaderPool:

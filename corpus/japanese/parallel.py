@@ -22,13 +22,13 @@ import json
 import logging
 import os
 import selectors
-import subprocess
 import sys
 import threading
 import time
 
 from corpus.japanese.tokenizer import TOKENIZERS, get_tokenizer
-from tokka.settings import REPO_ROOT, get_settings
+from corpus.workers import start_worker, stop_worker
+from tokka.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +56,7 @@ class _Worker:
     """One tokenizer process."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "corpus.japanese.parallel"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=str(REPO_ROOT),
-            env=env,
-        )
+        self.process = start_worker("corpus.japanese.parallel")
         self.answered = False
 
     def send(self, name: str, texts: list[str]) -> None:
@@ -98,15 +91,7 @@ class _Worker:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a process that survives SIGKILL
-            logger.warning("Tokenizer worker %s did not exit", self.process.pid)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        stop_worker(self.process)
 
 
 class _Pool:
