@@ -41,19 +41,15 @@ class BM25Index:
     def __init__(
         self,
         vocabulary: dict[str, int],
-        weights: sparse.csc_matrix | tuple[np.ndarray, np.ndarray, np.ndarray, int],
+        postings: tuple[np.ndarray, np.ndarray, np.ndarray, int],
         k1: float = 1.5,
         b: float = 0.75,
         total_length: float | None = None,
     ) -> None:
-        """:param weights: a CSC matrix (documents × terms), or its `(data, indices, indptr, documents)` — arrays
-        that may be memory-mapped; they are only read."""
+        """:param postings: the weights' CSC arrays (one column per term) and the number of documents:
+        `(data, indices, indptr, documents)`; the arrays may be memory-mapped, they are only read."""
         self.vocabulary = vocabulary
-        if isinstance(weights, tuple):
-            self.data, self.indices, self.indptr, self._size = weights
-        else:
-            self.data, self.indices, self.indptr = weights.data, weights.indices, weights.indptr
-            self._size = int(weights.shape[0])
+        self.data, self.indices, self.indptr, self._size = postings
         self.k1 = k1
         self.b = b
         # Sum of the documents' lengths in tokens (for the average length that a segment built against this index
