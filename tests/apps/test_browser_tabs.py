@@ -135,6 +135,19 @@ def show(page, tab: str) -> None:
         page.locator(".overflow-menu > button").first.click()
         page.locator(".overflow-dropdown button", has_text=TABS[tab]).first.click()
     page.wait_for_timeout(800)
+    settle(page)
+
+
+def settle(page, seconds: float = 20.0) -> None:
+    """Wait (bounded) until no event is in flight: Gradio's own transient badge ("processing | 0.3s") is not a
+    string of ours, and on a loaded machine it can still be up when the page is read. One that stays up is read
+    (and reported) as it is."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("!document.body.innerText.includes('processing')", timeout=seconds * 1000)
+    except PlaywrightTimeout:
+        pass
 
 
 @pytest.mark.parametrize("width", [1400, 390])
