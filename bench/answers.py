@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default="tuned,base,excerpts")
     parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: the YAML's)")
     parser.add_argument("--out", help="folder for per-question CSVs")
+    parser.add_argument("--lora", help="another GGUF adapter for the tuned variant (e.g. a new recipe run's)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="tokka-bench-answers-"))
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         text = (ASSISTANTS_DIR / f"{source}.yaml").read_text(encoding="utf-8").replace("samples", collection)
         if change:
             text = text.replace(*change)
+        if args.lora and name in ("tuned", "unfocused"):
+            text = text.replace("      lora: grounded-qa", f"      lora: {Path(args.lora).resolve()}")
         if args.threads:
             text = text.replace("n_threads: 2", f"n_threads: {args.threads}").replace(
                 "n_threads: 1", f"n_threads: {args.threads}"

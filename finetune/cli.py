@@ -144,7 +144,15 @@ def cmd_recipe(args: argparse.Namespace) -> int:
         else:
             print(item, flush=True)
 
-    data = RecipeData(Path(args.questions), Path(args.corpus), examples=args.examples, seed=args.seed)
+    data = RecipeData(
+        Path(args.questions),
+        Path(args.corpus),
+        examples=args.examples,
+        unanswerable=args.unanswerable,
+        focus_chars=args.focus_chars,
+        hard_share=args.hard_share,
+        seed=args.seed,
+    )
     run = RecipeRun(Path(args.out), minutes=args.minutes, threads=args.threads, learning_rate=args.lr, seed=args.seed)
     result = train_recipe(data, run, report)
     slack = result.report.top1_slack
@@ -265,7 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     recipe.add_argument("--questions", required=True, help="JaQuAD-style questions (jaquad-qa/train.jsonl)")
     recipe.add_argument("--corpus", required=True, help="their paragraphs (jsquad-jaquad-large/corpus.jsonl)")
     recipe.add_argument("--out", required=True, help="run folder (data, checkpoints, adapter)")
-    recipe.add_argument("--examples", type=int, default=1100, help="training examples (about 3 s each on 2 cores)")
+    recipe.add_argument("--examples", type=int, default=950, help="training examples (about 3.5 s each on 2 cores)")
+    recipe.add_argument(
+        "--unanswerable", type=float, default=0.12, help="share of examples without the answer's passage"
+    )
+    recipe.add_argument(
+        "--focus-chars", type=int, default=160, help="passages cut as the assistant's focus step (0: whole)"
+    )
+    recipe.add_argument(
+        "--hard-share", type=float, default=0.5, help="share of examples whose other passages are the nearest ones"
+    )
     recipe.add_argument("--minutes", type=float, default=55.0, help="stop training after this long (checkpoint)")
     recipe.add_argument("--threads", type=int, default=2)
     recipe.add_argument("--lr", type=float, default=5e-4)

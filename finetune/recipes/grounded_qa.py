@@ -4,9 +4,13 @@ Training examples come from JaQuAD (Japanese extractive QA over Wikipedia, CC BY
 span and the paragraph it was written for. Each example is **the offline assistant's own prompt** (its
 `ChatPromptBuilder` template, read from `pipelines/assistants/offline_guide.yaml`) filled with 2–4 passages: the
 gold passage at a random position and others from the same article, the passages cut and normalised by the same
-components the indexing pipeline uses, so the adapter sees at training time what the assistant gives it later. The
-reply is the answer span and its citation, `ブラザヴィル [2]`. About one example in eight has no gold passage and is
-answered 「資料に記載がありません。」, so that the model learns to say so rather than make something up.
+components the indexing pipeline uses and each **focused** as the assistant's focus step focuses it (the sentences
+sharing most words with the question, 160 characters), so the adapter sees at training time what the assistant gives
+it later. In half of the examples the other passages are those sharing the most words with the question (as
+retrieval would put them beside the answer), in the rest any from the article. The reply is the answer span and its
+citation, `ブラザヴィル [2]`. About one example in eight has no gold passage and is answered 「資料に記載がありません。」,
+so that the model learns to say so rather than make something up. docs/answers.md §4 gives what each of these
+choices measured.
 
 The tuning itself is the tone pipeline (`finetune.tone.train`, TRL, loss on the reply only, LoRA); the adapter is
 exported as a GGUF LoRA that llama.cpp applies to the packaged GGUF at load (`finetune.export.adapter`).
@@ -27,6 +31,8 @@ from typing import Any
 
 from haystack import Document
 
+from corpus.japanese.tokenizer import get_tokenizer
+from pipelines.components.focus import focus_text
 from pipelines.components.normalizer import JapaneseNormalizer
 from pipelines.components.splitter import JapaneseSentenceSplitter
 from tokka.errors import TokkaError
@@ -45,10 +51,12 @@ class RecipeData:
 
     questions: Path
     corpus: Path
-    examples: int = 2000
+    examples: int = 950
     unanswerable: float = 0.12
     min_passages: int = 2
     max_passages: int = 4
+    focus_chars: int = 160  # each passage cut as the assistant's focus step cuts it (0: whole passages)
+    hard_share: float = 0.5  # share of examples whose other passages share most words with the question
     seed: int = 0
 
 
@@ -98,6 +106,23 @@ class Passages:
         docs = self._normalizer.run([Document(content=self.text[doc_id])])["documents"]
         return tuple(d.content or "" for d in self._splitter.run(docs)["documents"])
 
+    def focused(self, passage: str, question: str, max_chars: int) -> str:
+        """`passage` cut to the sentences the assistant's focus step would give the model for `question`."""
+        if max_chars <= 0:
+            return passage
+        return focus_text(passage, get_tokenizer("sudachi").tokenize(question), max_chars)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - as above
+    def words(self, text: str) -> frozenset[str]:
+        """The distinct Sudachi words of a text (to rank passages by what they share with a question)."""
+        return frozenset(get_tokenizer("sudachi").tokenize(text))
+
+    def nearest(self, candidates: list[str], question: str, k: int) -> list[str]:
+        """The `k` candidates sharing the most distinct words with `question` (as retrieval would rank them;
+        ties in their order)."""
+        wanted = self.words(question)
+        return sorted(candidates, key=lambda c: -len(wanted & self.words(c)))[:k]
+
     def normalized(self, text: str) -> str:
         """Text normalised like a passage (so an answer span can be found in it)."""
         return self._normalizer.run([Document(content=text)])["documents"][0].content or ""
@@ -117,13 +142,24 @@ def _example(
     title = row.get("title", "")
     others = [c for d in passages.by_title.get(title, []) if d != doc_id for c in passages.chunks(d) if answer not in c]
     count = rng.randint(data.min_passages, data.max_passages)
+    hard = rng.random() < data.hard_share
+    if unanswerable and len(others) < data.min_passages:
+        return None
+    wanted = min(count if unanswerable else count - 1, len(others))
+    # hard: the passages retrieval would put next to (or instead of) the answer's, which share the question's words
+    chosen = (
+        passages.nearest(rng.sample(others, len(others)), str(row["question"]), wanted)
+        if hard
+        else rng.sample(others, wanted)
+    )
     if unanswerable:
-        if len(others) < data.min_passages:
-            return None
-        return rng.sample(others, min(count, len(others))), NOT_IN_DOCUMENTS
-    chosen = rng.sample(others, min(count - 1, len(others)))
+        return [passages.focused(c, str(row["question"]), data.focus_chars) for c in chosen], NOT_IN_DOCUMENTS
+    focused = passages.focused(rng.choice(gold), str(row["question"]), data.focus_chars)
+    if answer not in focused:  # the focus step dropped the answer's sentence: the model could not answer from it
+        return None
     position = rng.randint(0, len(chosen))
-    chosen.insert(position, rng.choice(gold))
+    chosen = [passages.focused(c, str(row["question"]), data.focus_chars) for c in chosen]
+    chosen.insert(position, focused)
     return chosen, f"{answer} [{position + 1}]"
 
 
@@ -169,7 +205,7 @@ def write_examples(examples: list[dict[str, Any]], path: Path) -> Path:
 
 @dataclass(frozen=True)
 class RecipeRun:
-    """How the adapter is trained: the recipe's defaults fit one hour on two CPU cores (about 1,100 examples)."""
+    """How the adapter is trained: the recipe's defaults fit one hour on two CPU cores (950 examples, one pass)."""
 
     out_dir: Path
     minutes: float = 55.0

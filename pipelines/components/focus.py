@@ -3,8 +3,8 @@ question, up to a length, in their original order. The chunks the user sees (and
 
 A 270M-parameter model reads a few hundred characters well and a thousand badly: with the question's sentence among
 two or three others instead of a dozen, it picks the right span more often, and a prompt half as long answers in
-half the time. The shipped grounded-answer adapter was trained on whole passages (`finetune/recipes/grounded_qa.py`);
-measured on `jsquad-dev`, it still answers better from focused ones (docs/answers.md).
+half the time. The shipped grounded-answer adapter is trained on passages focused by :func:`focus_text` itself
+(`finetune/recipes/grounded_qa.py`), so it reads at training time what this step gives it (docs/answers.md §4).
 """
 
 from __future__ import annotations

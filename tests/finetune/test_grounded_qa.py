@@ -189,3 +189,69 @@ def test_an_unknown_adapter_is_a_validation_error(tmp_path: Path) -> None:
         == broken.splitlines().index(next(line for line in broken.splitlines() if "no-such-adapter" in line)) + 1
     )
     assert "no-such-adapter" in issues[0].message("ja") and "grounded-qa" in issues[0].message("ja")
+
+
+FILLER = "この段落にはほかにも、質問とは関係のない説明がいくつか続きます。"
+
+
+def test_passages_are_cut_as_the_assistants_focus_step_cuts_them(tmp_path: Path) -> None:
+    """The adapter is trained on what the offline assistant gives it: each passage focused on the question."""
+    from corpus.japanese.tokenizer import get_tokenizer
+    from finetune.recipes.grounded_qa import Passages
+    from pipelines.components.focus import focus_text
+
+    questions, corpus = write_source(tmp_path)
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    with corpus.open("w", encoding="utf-8") as handle:  # paragraphs longer than the focus keeps
+        for row in rows:
+            handle.write(json.dumps({**row, "text": FILLER * 3 + row["text"] + FILLER * 2}, ensure_ascii=False) + "\n")
+    chunks = Passages(corpus)
+    whole = {c for row in rows for c in chunks.chunks(row["id"])}
+    assert all(len(c) > 160 for c in whole)
+
+    focused = build_examples(RecipeData(questions, corpus, examples=20, unanswerable=0.2, focus_chars=160, seed=4))
+    for example in focused:
+        user, reply = example["messages"][1]["content"], example["messages"][2]["content"]
+        passages = dict(re.findall(r"^\[(\d+)\] (.+)$", user, re.M))
+        question = user.rstrip().splitlines()[-1][len("質問: ") :]
+        tokens = get_tokenizer("sudachi").tokenize(question)
+        for text in passages.values():
+            assert len(text) <= 160  # cut: every whole chunk is longer
+            assert any(focus_text(c, tokens, 160) == text for c in whole)  # exactly the assistant's focus
+        if reply != NOT_IN_DOCUMENTS:
+            span, cited = re.fullmatch(r"(.+) \[(\d)\]", reply).groups()
+            assert span in passages[cited]
+    unfocused = build_examples(RecipeData(questions, corpus, examples=20, unanswerable=0.2, focus_chars=0, seed=4))
+    for example in unfocused:
+        assert set(re.findall(r"^\[\d+\] (.+)$", example["messages"][1]["content"], re.M)) <= whole
+
+
+def test_hard_examples_put_the_passages_nearest_the_question_beside_the_answer(tmp_path: Path) -> None:
+    """As retrieval does: the other passages are those sharing the most words with the question, not any."""
+    from finetune.recipes.grounded_qa import Passages
+
+    near = ["ボール盤を使うときは保護めがねをかけます。", "ボール盤の刃を交換するときは電源を切ります。"]
+    far = ["会費は月額3000円です。", "日曜日は休みです。", "駐車場はありません。", "受付は二階にあります。"]
+    corpus, questions = tmp_path / "corpus.jsonl", tmp_path / "train.jsonl"
+    paragraphs = ["ボール盤は金属に穴をあける道具です。ボール盤の刃はドリルと呼ばれます。", *near, *far]
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": f"p{i}", "title": "工房の道具", "text": t}, ensure_ascii=False) + "\n"
+            for i, t in enumerate(paragraphs)
+        ),
+        encoding="utf-8",
+    )
+    row = {"doc_id": "p0", "title": "工房の道具", "question": "ボール盤の刃は何と呼ばれますか？", "answers": ["ドリル"]}
+    questions.write_text(
+        "".join(json.dumps({**row, "id": f"q{i}"}, ensure_ascii=False) + "\n" for i in range(40)), encoding="utf-8"
+    )
+
+    def shown(hard_share: float) -> list[list[str]]:
+        data = RecipeData(questions, corpus, examples=40, unanswerable=0.3, focus_chars=0, hard_share=hard_share)
+        return [re.findall(r"^\[\d+\] (.+)$", e["messages"][1]["content"], re.M) for e in build_examples(data)]
+
+    for passages in shown(1.0):  # 1-3 others beside the answer, or 2-4 instead of it: the near ones first
+        others = [p for p in passages if "ドリル" not in p]
+        assert set(others) <= set(near) if len(others) <= len(near) else set(near) <= set(others)
+    assert any(set(p) & set(far) and not set(p) & set(near) for p in shown(0.0))  # random: not always near
+    assert set(Passages(corpus).nearest(far + near, row["question"], 2)) == set(near)
