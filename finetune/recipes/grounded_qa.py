@@ -8,9 +8,9 @@ components the indexing pipeline uses and each **focused** as the assistant's fo
 sharing most words with the question, 160 characters), so the adapter sees at training time what the assistant gives
 it later. In half of the examples the other passages are those sharing the most words with the question (as
 retrieval would put them beside the answer), in the rest any from the article. The reply is the answer span and its
-citation, `ブラザヴィル [2]`. About one example in eight has no gold passage and is answered 「資料に記載がありません。」,
-so that the model learns to say so rather than make something up. docs/answers.md §4 gives what each of these
-choices measured.
+citation, `ブラザヴィル [2]`. About one example in eight has no gold passage and is answered
+「資料に記載がありません。」, so that the model learns to say so rather than make something up. docs/answers.md §4
+gives what each of these choices measured.
 
 The tuning itself is the tone pipeline (`finetune.tone.train`, TRL, loss on the reply only, LoRA); the adapter is
 exported as a GGUF LoRA that llama.cpp applies to the packaged GGUF at load (`finetune.export.adapter`).
