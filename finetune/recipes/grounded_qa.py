@@ -106,11 +106,10 @@ class Passages:
         docs = self._normalizer.run([Document(content=self.text[doc_id])])["documents"]
         return tuple(d.content or "" for d in self._splitter.run(docs)["documents"])
 
-    def focused(self, passage: str, question: str, max_chars: int) -> str:
-        """`passage` cut to the sentences the assistant's focus step would give the model for `question`."""
-        if max_chars <= 0:
-            return passage
-        return focus_text(passage, get_tokenizer("sudachi").tokenize(question), max_chars)
+    @staticmethod
+    def focused(passage: str, question_tokens: list[str], max_chars: int) -> str:
+        """`passage` cut to the sentences the assistant's focus step would give the model for the question."""
+        return focus_text(passage, question_tokens, max_chars) if max_chars > 0 else passage
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - as above
     def words(self, text: str) -> frozenset[str]:
@@ -145,20 +144,18 @@ def _example(
     hard = rng.random() < data.hard_share
     if unanswerable and len(others) < data.min_passages:
         return None
+    question = str(row["question"])
     wanted = min(count if unanswerable else count - 1, len(others))
     # hard: the passages retrieval would put next to (or instead of) the answer's, which share the question's words
-    chosen = (
-        passages.nearest(rng.sample(others, len(others)), str(row["question"]), wanted)
-        if hard
-        else rng.sample(others, wanted)
-    )
+    chosen = passages.nearest(rng.sample(others, len(others)), question, wanted) if hard else rng.sample(others, wanted)
+    tokens = get_tokenizer("sudachi").tokenize(question)
     if unanswerable:
-        return [passages.focused(c, str(row["question"]), data.focus_chars) for c in chosen], NOT_IN_DOCUMENTS
-    focused = passages.focused(rng.choice(gold), str(row["question"]), data.focus_chars)
+        return [passages.focused(c, tokens, data.focus_chars) for c in chosen], NOT_IN_DOCUMENTS
+    focused = passages.focused(rng.choice(gold), tokens, data.focus_chars)
     if answer not in focused:  # the focus step dropped the answer's sentence: the model could not answer from it
         return None
     position = rng.randint(0, len(chosen))
-    chosen = [passages.focused(c, str(row["question"]), data.focus_chars) for c in chosen]
+    chosen = [passages.focused(c, tokens, data.focus_chars) for c in chosen]
     chosen.insert(position, focused)
     return chosen, f"{answer} [{position + 1}]"
 
