@@ -117,6 +117,42 @@ def test_e5_collection_finds_a_paraphrase_with_query_and_passage_prefixes(tmp_pa
     assert ranked[0].meta["source"].endswith("hours.md")
 
 
+def test_e5_query_threads_are_set_per_call_and_yield_to_the_background_filler() -> None:
+    """A query's embedding gets up to QUERY_THREADS OpenMP threads, passages one, and a query made while the
+    background filler embeds passages one too; the count is read back from the OpenMP runtime that serves the
+    engine, in the thread that made the call (OpenMP keeps it per thread)."""
+    import os
+    import threading
+
+    from corpus import embeddings
+    from corpus.embeddings import E5_MODEL, embed_texts
+
+    seen: dict[str, list[int]] = {}
+
+    def call(label: str, query: bool) -> None:
+        embed_texts(E5_MODEL, ["工房の開館時間"], query=query)
+        seen[label] = [lib.num_threads for lib in embeddings._e5_openmp()]
+
+    def in_thread(label: str, query: bool) -> None:
+        worker = threading.Thread(target=call, args=(label, query))
+        worker.start()
+        worker.join(timeout=60)
+
+    in_thread("query", True)
+    in_thread("passage", False)
+    filler = embeddings._BACKGROUND_MODELS[E5_MODEL]
+    with filler._lock:  # the filler is embedding a batch of passages
+        assert filler.busy and embeddings.query_threads() == 1
+        in_thread("query while filling", True)
+    assert not filler.busy
+    assert embeddings._e5_openmp(), "the engine's OpenMP runtime was not found"
+    expected = min(embeddings.QUERY_THREADS, os.cpu_count() or 1)
+    assert embeddings.query_threads() == expected
+    assert set(seen["query"]) == {expected}
+    assert set(seen["passage"]) == {1}
+    assert set(seen["query while filling"]) == {1}
+
+
 def test_e5_chunks_are_searchable_at_once_and_get_their_vectors_in_the_background(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
