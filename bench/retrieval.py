@@ -57,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vector-share", type=float, default=None, help="default: the HybridRetriever default")
     parser.add_argument("--candidates", type=int, default=20, help="top-k of each leg")
     parser.add_argument("--chunk-size", type=int, default=400)
+    parser.add_argument(
+        "--no-spelling-variants", action="store_true", help="search the question's katakana words as spelt only"
+    )
+    parser.add_argument(
+        "--respell",
+        action="store_true",
+        help="only questions with a katakana word outside Sudachi's dictionary that has another spelling, asked with "
+        "that spelling (the first of corpus.japanese.variants.word_variants), as a user who spells it otherwise",
+    )
     parser.add_argument("--scale", type=int, default=0, help="replicate the corpus to this many chunks")
     parser.add_argument("--compare-inmemory", action="store_true", help="also time Haystack's InMemoryDocumentStore")
     parser.add_argument("--inmemory-queries", type=int, default=50)
@@ -84,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     collection = f"bench-{os.getpid()}" if elastic else "bench"
     corpus = read_jsonl(args.data / "corpus.jsonl")
     queries = [q for q in read_jsonl(args.data / "queries.jsonl") if q["id"].startswith(args.query_prefix)]
+    if args.respell:
+        queries = _respelled(queries)
+        print(f"respelled questions: {len(queries)}")
     if args.max_queries:
         queries = queries[: args.max_queries]
     backend = get_backend()
@@ -200,6 +212,7 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
         fusion=args.fusion,
         **({"rrf_k": args.rrf_k} if args.rrf_k else {}),
         **({"vector_share": args.vector_share} if args.vector_share is not None else {}),
+        spelling_variants=not args.no_spelling_variants,
     )
     text_embedder = CollectionTextEmbedder(collection=collection)
     latencies: list[float] = []
@@ -237,6 +250,10 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
         command = [sys.executable, str(EVALUATE), "--qrels", str(args.data / "qrels.tsv"), "--run", str(args.run)]
         if args.query_prefix:
             command += ["--query-prefix", args.query_prefix]
+        if args.respell or args.max_queries:  # the metrics of the questions asked, not of every one in the qrels
+            asked = workdir / "asked.jsonl"
+            asked.write_text("".join(json.dumps({"_id": q["id"]}) + "\n" for q in queries), encoding="utf-8")
+            command += ["--queries", str(asked)]
         print(subprocess.run(command, capture_output=True, text=True, check=False).stdout)
     return 0
 
@@ -273,6 +290,25 @@ def _time_open_in_new_process(workdir: Path, collection: str) -> float:
         cwd=Path(__file__).resolve().parents[1],
     )
     return float(result.stdout.strip().splitlines()[-1])
+
+
+def _respelled(queries: list[dict]) -> list[dict]:
+    """The questions holding a katakana word Sudachi's dictionary does not have (a name, a product) that can be
+    spelt another way, each such word spelt the first other way `word_variants` gives (ブラザヴィル → ブラザビル).
+    Dictionary words are left alone: their normalised form joins the spellings already."""
+    from sudachipy import Dictionary, SplitMode
+
+    from corpus.japanese.variants import word_variants
+
+    analyser = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+    out = []
+    for query in queries:
+        pieces = [m.surface() for m in analyser.tokenize(query["text"])]
+        oov = [m.is_oov() for m in analyser.tokenize(query["text"])]
+        spelt = [(word_variants(p) or [p])[0] if unknown else p for p, unknown in zip(pieces, oov, strict=True)]
+        if spelt != pieces:
+            out.append({**query, "text": "".join(spelt)})
+    return out
 
 
 def _compare_inmemory(backend, collection: str, queries: list[dict]) -> None:

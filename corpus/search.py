@@ -15,6 +15,7 @@ from haystack import Document
 
 from corpus.embeddings import embed_query
 from corpus.japanese.tokenizer import get_tokenizer, words_only
+from corpus.japanese.variants import variant_tokens, word_variants
 from corpus.stores import open_store
 from tokka.locales import t
 
@@ -22,6 +23,8 @@ MODES = ("hybrid", "bm25", "vector")
 FUSIONS = ("auto", "rrf", "scores")
 # Collections embedded with these models fuse by rank under `fusion: auto` (their meaning leg is weak).
 RANK_FUSION_MODELS = ("use-multilingual-v3",)
+# Tokenizers whose tokens are words, for which katakana spelling variants are searched (not `char-bigram`).
+WORD_TOKENIZERS = ("sudachi", "sudachi+bigram")
 
 
 def check_top_k(top_k: int) -> int:
@@ -46,15 +49,24 @@ def require_collection(collection: str) -> None:
 
 
 def bm25_search(
-    collection: str, query: str, top_k: int, filters: dict[str, Any] | None = None
+    collection: str,
+    query: str,
+    top_k: int,
+    filters: dict[str, Any] | None = None,
+    spelling_variants: bool = True,
 ) -> tuple[list[Document], list[str]]:
     """BM25 over the collection's stored tokens.
 
-    :returns: `(documents with bm25_score/bm25_rank, the query's tokens)`.
+    :param spelling_variants: also search the other spellings of the query's katakana words (サーバ for サーバー,
+        バイオリン for ヴァイオリン; `corpus.japanese.variants`) in collections tokenised into words.
+    :returns: `(documents with bm25_score/bm25_rank, the query's tokens)` — the tokens without the variants.
     """
     store = open_store(collection)
     tokens = store.query_tokens(query)
-    docs = store.bm25_retrieval(tokens, top_k, filters)
+    searched = tokens
+    if spelling_variants and store.backend.tokenizer_name(collection) in WORD_TOKENIZERS:
+        searched = tokens + variant_tokens(words_only(tokens), query)
+    docs = store.bm25_retrieval(searched, top_k, filters)
     ranked = [
         replace(d, meta={**d.meta, "bm25_score": d.score, "bm25_rank": rank}) for rank, d in enumerate(docs, start=1)
     ]
@@ -125,6 +137,7 @@ class HybridSettings:
         offline USE model (its meaning leg only breaks ties), `scores` for e5 and Ollama models (jsquad-dev MRR@10
         with e5: RRF 0.934, scores 0.939; with USE: RRF 0.933, scores at best 0.933 — docs/retrieval.md §Fusion).
     :param vector_share: the vector leg's share in `scores` fusion, from 0 to 1.
+    :param spelling_variants: the BM25 leg also searches the other spellings of the query's katakana words.
     """
 
     bm25_top_k: int = 20
@@ -134,6 +147,7 @@ class HybridSettings:
     rrf_k: int = 2
     fusion: str = "auto"
     vector_share: float = 0.35
+    spelling_variants: bool = True
 
     def __post_init__(self) -> None:
         check_top_k(self.bm25_top_k)
@@ -173,7 +187,7 @@ def hybrid_search(
     """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so."""
     settings = settings or HybridSettings()
     require_collection(collection)
-    bm25, tokens = bm25_search(collection, query, settings.bm25_top_k, filters)
+    bm25, tokens = bm25_search(collection, query, settings.bm25_top_k, filters, settings.spelling_variants)
     legs = [(bm25, settings.bm25_weight)]
     mode, notices = "bm25", []
     if embedding is not None and settings.vector_weight > 0:
@@ -240,9 +254,11 @@ def relevance(collection: str, query_tokens: list[str], documents: list[Document
     weights = {token: idf.get(token, highest) or highest for token in distinct}
     total = sum(weights.values()) or 1.0
     tokenizer = get_tokenizer(store.backend.tokenizer_name(collection))
+    spellings = {token: [token, *word_variants(token)] for token in distinct}  # a word is there in any spelling
     best = 0.0
     for doc in documents:
         text = "\n".join(str(doc.meta.get(f) or "") for f in ("title", "heading")) + "\n" + (doc.content or "")
         present = set(tokenizer.tokenize(text))
-        best = max(best, sum(w for token, w in weights.items() if token in present) / total)
+        covered = sum(w for token, w in weights.items() if any(s in present for s in spellings[token]))
+        best = max(best, covered / total)
     return best

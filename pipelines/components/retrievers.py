@@ -25,16 +25,30 @@ class JapaneseBM25Retriever:
     :param collection: the collection to search.
     :param top_k: how many chunks to return.
     :param filters: Haystack metadata filters applied to every query (e.g. one source or type).
+    :param spelling_variants: also search the other spellings of the question's katakana words.
     """
 
-    def __init__(self, collection: str, top_k: int = 10, filters: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        collection: str,
+        top_k: int = 10,
+        filters: dict[str, Any] | None = None,
+        spelling_variants: bool = True,
+    ) -> None:
         self.collection = collection
         self.top_k = check_top_k(top_k)
         self.filters = filters
+        self.spelling_variants = spelling_variants
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to a dictionary (every init parameter, for YAML)."""
-        return default_to_dict(self, collection=self.collection, top_k=self.top_k, filters=self.filters)
+        return default_to_dict(
+            self,
+            collection=self.collection,
+            top_k=self.top_k,
+            filters=self.filters,
+            spelling_variants=self.spelling_variants,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JapaneseBM25Retriever:
@@ -44,7 +58,9 @@ class JapaneseBM25Retriever:
     @component.output_types(documents=list[Document], query_tokens=list[str])
     def run(self, query: str, top_k: int | None = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """:returns: `documents` (score = BM25) and `query_tokens` (what the query was analysed into)."""
-        docs, tokens = bm25_search(self.collection, query, top_k or self.top_k, filters or self.filters)
+        docs, tokens = bm25_search(
+            self.collection, query, top_k or self.top_k, filters or self.filters, self.spelling_variants
+        )
         return {"documents": docs, "query_tokens": tokens}
 
 
@@ -115,6 +131,8 @@ class HybridRetriever:
         `rrf` or `scores` (see `corpus.search.HybridSettings`).
     :param vector_share: the vector leg's share (0–1) when fusing by scores.
     :param filters: Haystack metadata filters applied to both legs.
+    :param spelling_variants: the BM25 leg also searches the other spellings of the question's katakana words
+        (サーバ / サーバー, バイオリン / ヴァイオリン; `corpus.japanese.variants`).
     """
 
     def __init__(
@@ -129,8 +147,10 @@ class HybridRetriever:
         filters: dict[str, Any] | None = None,
         fusion: str = "auto",
         vector_share: float = 0.35,
+        spelling_variants: bool = True,
     ) -> None:
         HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k, fusion, vector_share)  # checks
+        self.spelling_variants = spelling_variants
         self.collection = collection
         self.top_k = check_top_k(top_k)
         self.bm25_top_k = bm25_top_k
@@ -156,6 +176,7 @@ class HybridRetriever:
             fusion=self.fusion,
             vector_share=self.vector_share,
             filters=self.filters,
+            spelling_variants=self.spelling_variants,
         )
 
     @classmethod
@@ -184,6 +205,7 @@ class HybridRetriever:
             self.rrf_k,
             self.fusion,
             self.vector_share,
+            self.spelling_variants,
         )
         found = hybrid_search(
             self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus.search import bm25_search
 from corpus.stores import get_backend, open_store
 from corpus.stores.elastic import chunk_index_name, index_mappings
 from pipelines.corpus_cli import main
@@ -52,6 +53,11 @@ def test_ingest_search_remove_delete(cluster, tmp_path: Path, monkeypatch: pytes
     assert Ingestor("手引き").run([folder]).counts["unchanged"] == 2  # source records with hashes work
     hits = open_store("手引き").bm25_retrieval("保護めがね", top_k=1)
     assert hits and hits[0].meta["source"].endswith("b.md") and "bm25_tokens" not in hits[0].meta
+    # A katakana word's other spellings go to the cluster as words of the query, as the embedded store searches them.
+    bm25_search("手引き", "ブラザビルのプリンター", 1)
+    searched = [body for method, path, body in cluster.requests if path.endswith("/_search")][-1]
+    words = searched["query"]["bool"]["should"][0]["match"]["bm25_tokens"]["query"].split()
+    assert {"ブラザビル", "ブラザヴィル", "プリンター", "プリンタ"} <= set(words)
     dense = open_store("手引き").embedding_retrieval([0.1] * 512, top_k=2)
     assert len(dense) == 2 and -1.0 <= dense[0].score <= 1.0
     only_a = {"field": "meta.title", "operator": "==", "value": "予約"}

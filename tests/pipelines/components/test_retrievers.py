@@ -141,9 +141,12 @@ def test_to_dict_from_dict() -> None:
         "fusion": "auto",
         "vector_share": 0.35,
         "filters": None,
+        "spelling_variants": True,
     }
     again = HybridRetriever.from_dict(data)
     assert (again.collection, again.top_k, again.vector_weight) == ("samples", 3, 0.5)
+    off = JapaneseBM25Retriever.from_dict(JapaneseBM25Retriever(collection="s", spelling_variants=False).to_dict())
+    assert off.spelling_variants is False
 
 
 def test_a_collection_with_words_and_bigrams_searches_both_and_gates_on_words(data_dir: Path) -> None:
@@ -174,3 +177,41 @@ def test_a_collection_with_words_and_bigrams_searches_both_and_gates_on_words(da
         query="駐車場はありますか", documents=out["documents"], query_tokens=out["query_tokens"]
     )
     assert "レンジ / 何時" in refused["answer"] and "₂" not in refused["answer"]  # what was searched, in words
+
+
+def test_a_name_spelt_otherwise_in_the_question_is_found_and_counts_as_present(data_dir: Path) -> None:
+    """ブラザヴィル is not in Sudachi's dictionary, so the text stores it as one word as spelt; a question that writes
+    ブラザビル has another word. Its other spelling finds the place's paragraph first in a words-only collection (the
+    buildings and people of the others came first without it) and doubles its lead where the bigrams matched part of
+    it already; the relevance gate counts the word as present."""
+    from corpus.search import relevance
+    from pipelines.components.tokenizer import BM25Tokenizer
+
+    texts = {
+        "city.md": "ブラザヴィルはコンゴ共和国の首都で、人口は約180万人である。",
+        "tower.md": "駅前の高層ビルの人口密度は、昼と夜で大きく違う。",
+        "hall.md": "ブラザーのミシンがある市役所のビルは、人口の多い地区にあり、人口が増えている。",
+    }
+    query = "ブラザビルの人口は？"
+    for name in ("sudachi", "sudachi+bigram"):
+        collection = name.replace("+", "-")
+        store = EmbeddedDocumentStore(collection=collection)
+        for source, text in texts.items():
+            docs = BM25Tokenizer(tokenizer=name).run(
+                documents=[Document(id=f"{name}-{source}", content=text, meta={"source": source})]
+            )["documents"]
+            store.replace_source(SourceRecord(source), docs, tokenizer=name)
+        found = JapaneseBM25Retriever(collection=collection, top_k=3).run(query=query)
+        assert found["documents"][0].meta["source"] == "city.md", name
+        assert "ブラザヴィル" not in found["query_tokens"]  # what is shown as searched is the question's own words
+        assert HybridRetriever(collection=collection, top_k=3).run(query=query)["documents"][0].meta["source"] == (
+            "city.md"
+        )
+        plain = JapaneseBM25Retriever(collection=collection, top_k=3, spelling_variants=False).run(query=query)
+        if name == "sudachi":
+            assert "city.md" not in [d.meta["source"] for d in plain["documents"][:1]]
+        else:
+            assert plain["documents"][0].meta["source"] == "city.md"
+            assert found["documents"][0].score > 1.5 * plain["documents"][0].score
+        city = [d for d in found["documents"] if d.meta["source"] == "city.md"]
+        assert relevance(collection, found["query_tokens"], city) == pytest.approx(1.0)  # ブラザビル and 人口 both
