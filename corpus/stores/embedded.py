@@ -911,10 +911,32 @@ class EmbeddedBackend(SharedBackend):
         logger.info("Built search index for %s (%d chunks) in %.2fs", collection, filled, time.perf_counter() - started)
         return index
 
+    def _shed_mapped_pages(self, collection: str) -> None:
+        """Map the index in use afresh from its cache folder, so the pages of it this process holds resident — all
+        its vectors after an exact search over them (a filtered query) or the graph's build — leave its resident set
+        before a build adds its own arrays (at 1M chunks ~1.5 GB of vectors and ~0.9 GB of graph). They stay in the
+        page cache; queries fault back in only what they touch. Queries running meanwhile finish on the old
+        mapping."""
+        with self._lock:
+            index = self._indexes.get(collection)
+        if index is None:
+            return
+        folder = self._cache_dir(collection) / f"s{index.base_seq}"
+        if not isinstance(index.main.bm25.data, np.memmap) or not (folder / "index.json").is_file():
+            return  # the main segment is not read from that folder (a fresh build still in memory)
+        try:
+            index.use_saved(folder)
+            vectors = index.main.vectors
+            if vectors is not None and vectors.ann is not None:
+                vectors.ann = ann.ApproximateIndex.load(folder) or vectors.ann
+        except (OSError, ValueError) as e:  # the old mappings stay in use
+            logger.info("Could not map the index of %s afresh: %s", collection, e)
+
     def _build_from_snapshot(
         self, collection: str, lock: threading.RLock | None, conn: sqlite3.Connection
     ) -> SearchIndex | None:
         """A full build on `conn` in its own read snapshot (`lock` held around it when the connection is shared)."""
+        self._shed_mapped_pages(collection)
         with lock if lock is not None else _NO_LOCK:
             conn.execute("BEGIN")
             try:

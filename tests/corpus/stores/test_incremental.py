@@ -300,3 +300,22 @@ def test_writes_queries_and_merges_at_once_end_where_a_rebuild_would(
     followed = sorted(_ids(backend.bm25_search("c", query, 400)))
     assert backend.merge("c").live == expected
     assert sorted(_ids(backend.bm25_search("c", query, 400))) == followed
+
+
+def test_a_merge_first_maps_the_index_in_use_afresh(backend: EmbeddedBackend) -> None:
+    """Before a merge builds, the index in use reads its postings and vectors through new mappings of its cache files
+    (so the pages an exact search made resident leave the process); what it finds is unchanged."""
+    index = backend.search_index("c")
+    assert isinstance(index.main.bm25.data, np.memmap) and isinstance(index.main.vectors.matrix, np.memmap)
+    query = _tokens(backend, "刺繍 講習")
+    vector = np.random.default_rng(5).random(DIM).tolist()
+    found = (_ids(backend.bm25_search("c", query, 5)), _ids(backend.vector_search("c", vector, 5)))
+    old_postings, old_vectors = index.main.bm25.data, index.main.vectors.matrix
+    backend._shed_mapped_pages("c")
+    assert index.main.bm25.data is not old_postings and index.main.vectors.matrix is not old_vectors
+    assert isinstance(index.main.vectors.matrix, np.memmap)
+    assert np.array_equal(index.main.vectors.matrix, old_vectors)
+    assert (_ids(backend.bm25_search("c", query, 5)), _ids(backend.vector_search("c", vector, 5))) == found
+    _fill(backend, "c", sources=61)  # one more source, then a merge: it sheds first and installs the new index
+    backend.merge("c")
+    assert "s60-0" in _ids(backend.bm25_search("c", _tokens(backend, "講習60"), 5))
