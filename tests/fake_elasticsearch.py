@@ -186,10 +186,20 @@ class FakeCluster:
         items = []
         for action, doc in zip(lines[::2], lines[1::2], strict=True):
             op, meta = next(iter(action.items()))
-            index = meta["_index"]
-            self.indices.setdefault(index, {"docs": {}, "mappings": {}, "settings": {}})["docs"][meta["_id"]] = doc
-            items.append({op: {"_index": index, "_id": meta["_id"], "status": 201, "result": "created"}})
-        return 200, {"took": 1, "errors": False, "items": items}
+            index, doc_id = meta["_index"], meta["_id"]
+            docs = self.indices.setdefault(index, {"docs": {}, "mappings": {}, "settings": {}})["docs"]
+            if op == "update":  # a partial document; a missing one fails, as Elasticsearch answers it
+                if doc_id not in docs:
+                    error = {"type": "document_missing_exception", "reason": f"[{doc_id}]: document missing"}
+                    items.append({op: {"_index": index, "_id": doc_id, "status": 404, "error": error}})
+                    continue
+                docs[doc_id] = {**docs[doc_id], **doc["doc"]}
+                items.append({op: {"_index": index, "_id": doc_id, "status": 200, "result": "updated"}})
+                continue
+            docs[doc_id] = doc
+            items.append({op: {"_index": index, "_id": doc_id, "status": 201, "result": "created"}})
+        failed = any("error" in next(iter(item.values())) for item in items)
+        return 200, {"took": 1, "errors": failed, "items": items}
 
 
 @contextmanager

@@ -597,6 +597,98 @@ class ElasticBackend(SharedBackend):
         )["hits"]["hits"]
         return [_hit_to_document(h, 2.0 * float(h["_score"]) - 1.0) for h in hits]
 
+    # ---- progressive embedding (corpus/backfill.py) ---------------------------------------------------------------
+    def defer_embeddings(self, collection: str, model: str, dim: int, reset: bool = False) -> None:
+        """Record `model` on a collection whose chunks are written now and embedded later by the background filler
+        (as `EmbeddedBackend.defer_embeddings`); the index gets its vector field at once.
+
+        :param reset: switch an existing collection to `model`: its index is rebuilt without vectors (the stored
+            tokens kept, so BM25 works throughout) and the filler embeds every chunk again.
+        :raises StoreError: when the collection already uses another model (or none) and `reset` is False.
+        """
+        record = self._ensure_collection(collection)
+        if reset:
+            self._drop_vectors(collection, dim)
+            record = {**record, "embedding_model": None, "embedding_dim": None}
+        current_model, current_dim = record.get("embedding_model"), record.get("embedding_dim")
+        if current_model is None or (current_model == model and current_dim is None):
+            self._ensure_index(collection, dim)
+            self._bump(collection, embedding_model=model, embedding_dim=dim)
+        elif (current_model, current_dim) != (model, dim):
+            raise StoreError(
+                "err.embedding_mismatch",
+                collection=collection,
+                expected=f"{current_model} ({current_dim})",
+                got=f"{model} ({dim})",
+            )
+
+    def _drop_vectors(self, collection: str, dim: int) -> None:
+        """Rebuild the collection's index with every chunk as stored (tokens included) but no vectors."""
+        index = chunk_index_name(collection)
+        if not self._call(lambda: self.client.indices.exists(index=index)):
+            return
+        body = {"query": {"match_all": {}}, "_source": {"excludes": ["embedding"]}}
+        hits = self._call(lambda: list(scan(self.client, index=index, query=body)))
+        actions = [
+            {
+                "_op_type": "index",
+                "_index": index,
+                "_id": hit["_id"],
+                "_source": {k: v for k, v in hit["_source"].items() if k != "embedding"},
+            }
+            for hit in hits
+        ]
+        self._call(lambda: self.client.indices.delete(index=index))
+        self._call(
+            lambda: self.client.indices.create(index=index, settings=index_settings(), mappings=index_mappings(dim))
+        )
+        if actions:
+            self._call(lambda: bulk(self.client, actions, refresh="wait_for"))
+
+    def unembedded(self, collection: str, limit: int) -> list[Document]:
+        """Up to `limit` chunks of the collection that have no vector yet."""
+        index = chunk_index_name(collection)
+        if not self._call(lambda: self.client.indices.exists(index=index)):
+            return []
+        hits = self._call(
+            lambda: self.client.search(
+                index=index,
+                size=limit,
+                query={"bool": {"must_not": {"exists": {"field": "embedding"}}}},
+                source={"excludes": ["embedding", TOKENS_META_KEY]},
+            )
+        )["hits"]["hits"]
+        return [_hit_to_document(h) for h in hits]
+
+    def embedding_progress(self, collection: str) -> tuple[int, int]:
+        """`(chunks with a vector, all chunks)` of the collection."""
+        index = chunk_index_name(collection)
+        if not self._call(lambda: self.client.indices.exists(index=index)):
+            return 0, 0
+        total = self._call(lambda: self.client.count(index=index))["count"]
+        done = self._call(lambda: self.client.count(index=index, query={"exists": {"field": "embedding"}}))["count"]
+        return done, total
+
+    def fill_embeddings(self, collection: str, model: str, ids: list[str], vectors: np.ndarray) -> int:
+        """Set the vectors of chunks, if the collection still uses `model` with their dimension. A chunk removed
+        meanwhile is skipped (its update fails and is not counted); one replaced meanwhile has the same id only if
+        it has the same text (ids come from the text), so a vector never lands on other text.
+
+        :returns: the number of chunks filled.
+        """
+        record = self._record(collection)
+        if record is None or record.get("embedding_model") != model or record.get("embedding_dim") != vectors.shape[1]:
+            return 0
+        index = chunk_index_name(collection)
+        actions = [
+            {"_op_type": "update", "_index": index, "_id": i, "doc": {"embedding": [float(x) for x in v]}}
+            for i, v in zip(ids, vectors, strict=True)
+        ]
+        filled, _missing = self._call(lambda: bulk(self.client, actions, refresh="wait_for", raise_on_error=False))
+        if filled:
+            self._bump(collection)
+        return int(filled)
+
     # ---- management ----------------------------------------------------------------------------------------------
     def replace_embeddings(
         self, collection: str, model: str | None, ids: list[str], vectors: np.ndarray | None
@@ -660,7 +752,7 @@ class ElasticBackend(SharedBackend):
                 index=chunk_index_name(collection),
                 size=10_000,
                 query={"term": {"source": source}},
-                source_excludes=["embedding", TOKENS_META_KEY],
+                source={"excludes": ["embedding", TOKENS_META_KEY]},
             )
         )["hits"]["hits"]
         return sorted((_hit_to_document(h) for h in hits), key=lambda d: d.meta.get("chunk_index", 0))

@@ -108,6 +108,19 @@ class StoreBackend(Protocol):
     ) -> None:
         """Set the collection's embedding model and every chunk's vector (re-indexing)."""
 
+    # ---- progressive embedding (corpus/backfill.py)
+    def defer_embeddings(self, collection: str, model: str, dim: int, reset: bool = False) -> None:
+        """Record the model of a collection whose chunks are written now and embedded in the background."""
+
+    def unembedded(self, collection: str, limit: int) -> list[Document]:
+        """Up to `limit` chunks without a vector yet."""
+
+    def embedding_progress(self, collection: str) -> tuple[int, int]:
+        """`(chunks with a vector, all chunks)`."""
+
+    def fill_embeddings(self, collection: str, model: str, ids: list[str], vectors: np.ndarray) -> int:
+        """Set the vectors of chunks still without one, if the collection still uses `model`; the number set."""
+
     # ---- search
     def bm25_search(
         self, collection: str, query_tokens: list[str], top_k: int, filters: dict[str, Any] | None = None

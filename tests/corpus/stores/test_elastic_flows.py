@@ -94,3 +94,51 @@ def test_migrate_from_the_embedded_store(
     migrated = sorted(d["bm25_tokens"] for d in cluster.indices[index]["docs"].values())
     assert tokens[0] in migrated  # tokens copied as stored
     assert open_store("web").info().documents == 2
+
+
+def test_an_e5_collection_is_searchable_at_once_and_its_vectors_are_filled_in_the_background(
+    cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progressive embedding on Elasticsearch: the chunks are indexed without vectors (BM25 finds them at once), the
+    filler finds them with an `exists` query, embeds them with the real e5 model and sends partial updates; a chunk
+    removed meanwhile is skipped; switching the model back on rebuilds the index without vectors, tokens kept."""
+    import numpy as np
+
+    from corpus import backfill
+    from corpus.embeddings import E5_MODEL, embed_texts
+
+    monkeypatch.setenv("TOKKA_EMBEDDER", "e5")
+    get_settings.cache_clear()
+    summary = Ingestor("進行").run([_files(tmp_path / "docs")])
+    assert summary.counts["added"] == 2, [r.reason("en") for r in summary.results]
+    index = chunk_index_name("進行")
+    written = [
+        line for method, path, body in cluster.requests if path == "/_bulk" for line in body[1::2] if "content" in line
+    ]
+    assert len(written) == 2 and not any("embedding" in line for line in written)  # no vector at write time
+    assert cluster.indices[index]["mappings"]["properties"]["embedding"]["dims"] == 384  # the field exists already
+    hits = open_store("進行").bm25_retrieval("保護めがね", top_k=1)
+    assert hits and hits[0].meta["source"].endswith("b.md")
+
+    assert backfill.wait_idle(120)
+    backend = get_backend()
+    assert backend.embedding_of("進行") == (E5_MODEL, 384)
+    assert backend.embedding_progress("進行") == (2, 2)
+    assert backfill.progress("進行") == (2, 2)
+    updates = [
+        line for method, path, body in cluster.requests if path == "/_bulk" for line in body[::2] if "update" in line
+    ]
+    assert len(updates) == 2
+    query = embed_texts(E5_MODEL, ["目を守る道具"], query=True)[0]
+    assert open_store("進行").embedding_retrieval(query, top_k=1)[0].meta["source"].endswith("b.md")
+
+    assert backend.fill_embeddings("進行", E5_MODEL, ["removed-meanwhile"], np.zeros((1, 384), np.float32)) == 0
+    assert backend.fill_embeddings("進行", "another-model", [hits[0].id], np.zeros((1, 384), np.float32)) == 0
+
+    before = sorted(d["bm25_tokens"] for d in cluster.indices[index]["docs"].values())
+    backend.defer_embeddings("進行", E5_MODEL, 384, reset=True)
+    assert backend.embedding_progress("進行") == (0, 2)
+    assert sorted(d["bm25_tokens"] for d in cluster.indices[index]["docs"].values()) == before
+    assert open_store("進行").bm25_retrieval("保護めがね", top_k=1)[0].meta["source"].endswith("b.md")
+    assert [d.id for d in backend.unembedded("進行", 8)] and len(backend.unembedded("進行", 1)) == 1
+    assert list(backfill.fill_now("進行"))[-1] == (2, 2)
