@@ -303,9 +303,9 @@ def _respelled(queries: list[dict]) -> list[dict]:
     analyser = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
     out = []
     for query in queries:
-        pieces = [m.surface() for m in analyser.tokenize(query["text"])]
-        oov = [m.is_oov() for m in analyser.tokenize(query["text"])]
-        spelt = [(word_variants(p) or [p])[0] if unknown else p for p, unknown in zip(pieces, oov, strict=True)]
+        morphemes = [(m.surface(), m.is_oov()) for m in analyser.tokenize(query["text"])]
+        pieces = [surface for surface, _ in morphemes]
+        spelt = [(word_variants(p) or [p])[0] if unknown else p for p, unknown in morphemes]
         if spelt != pieces:
             out.append({**query, "text": "".join(spelt)})
     return out

@@ -62,9 +62,10 @@ def bm25_search(
     :returns: `(documents with bm25_score/bm25_rank, the query's tokens)` — the tokens without the variants.
     """
     store = open_store(collection)
-    tokens = store.query_tokens(query)
+    tokenizer = store.backend.tokenizer_name(collection)  # once: on Elasticsearch it is a request
+    tokens = get_tokenizer(tokenizer).tokenize(query)
     searched = tokens
-    if spelling_variants and store.backend.tokenizer_name(collection) in WORD_TOKENIZERS:
+    if spelling_variants and tokenizer in WORD_TOKENIZERS:
         searched = tokens + variant_tokens(words_only(tokens), query)
     docs = store.bm25_retrieval(searched, top_k, filters)
     ranked = [

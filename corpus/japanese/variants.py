@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]{2,}")
 _V_TO_B = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "ヴ": "ブ"}
@@ -40,16 +41,21 @@ _LONG_AFTER = frozenset("アカガサザタダナハバパマヤラワァャ" + 
 MAX_VARIANTS = 8
 
 
+@cache
+def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for a table's keys, longest first (ヴァ before ヴ)."""
+    return re.compile("|".join(sorted(map(re.escape, keys), key=len, reverse=True)))
+
+
 def _replace_all(word: str, table: dict[str, str]) -> str:
-    pattern = re.compile("|".join(sorted(map(re.escape, table), key=len, reverse=True)))
-    return pattern.sub(lambda m: table[m.group(0)], word)
+    return _pattern(tuple(table)).sub(lambda m: table[m.group(0)], word)
 
 
 def _replace_each(word: str, table: dict[str, str]) -> list[str]:
     """`word` with one occurrence of a key replaced, for each occurrence (ブラザビル: ヴラザビル, ブラザヴィル), then
     with all of them: which バ-row kana were ヴ is not known, and a name rarely has more than one."""
-    pattern = re.compile("|".join(sorted(map(re.escape, table), key=len, reverse=True)))
-    out = [word[: m.start()] + table[m.group(0)] + word[m.end() :] for m in pattern.finditer(word)]
+    found = _pattern(tuple(table)).finditer(word)
+    out = [word[: m.start()] + table[m.group(0)] + word[m.end() :] for m in found]
     return [*out, _replace_all(word, table)]
 
 

@@ -37,7 +37,7 @@ from corpus.errors import StoreError
 from corpus.japanese.tokenizer import BIGRAM_WEIGHT, get_tokenizer, split_marked
 from corpus.stores.base import CollectionStore
 from corpus.stores.es_filters import to_query
-from corpus.stores.protocol import SharedBackend
+from corpus.stores.protocol import SharedBackend, takes_deferred_model
 from corpus.stores.records import (
     NO_EMBEDDINGS,
     TOKENS_META_KEY,
@@ -610,17 +610,10 @@ class ElasticBackend(SharedBackend):
         if reset:
             self._drop_vectors(collection, dim)
             record = {**record, "embedding_model": None, "embedding_dim": None}
-        current_model, current_dim = record.get("embedding_model"), record.get("embedding_dim")
-        if current_model is None or (current_model == model and current_dim is None):
+        current = (record.get("embedding_model"), record.get("embedding_dim"))
+        if takes_deferred_model(collection, current, model, dim):
             self._ensure_index(collection, dim)
             self._bump(collection, embedding_model=model, embedding_dim=dim)
-        elif (current_model, current_dim) != (model, dim):
-            raise StoreError(
-                "err.embedding_mismatch",
-                collection=collection,
-                expected=f"{current_model} ({current_dim})",
-                got=f"{model} ({dim})",
-            )
 
     def _drop_vectors(self, collection: str, dim: int) -> None:
         """Rebuild the collection's index with every chunk as stored (tokens included) but no vectors."""

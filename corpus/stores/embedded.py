@@ -45,7 +45,7 @@ from corpus.japanese.tokenizer import get_tokenizer
 from corpus.stores import ann
 from corpus.stores.base import CollectionStore
 from corpus.stores.bm25 import BM25Index
-from corpus.stores.protocol import SharedBackend
+from corpus.stores.protocol import SharedBackend, takes_deferred_model
 from corpus.stores.records import (
     NO_EMBEDDINGS,
     TOKENS_META_KEY,
@@ -394,22 +394,15 @@ class EmbeddedBackend(SharedBackend):
                 conn.execute(
                     "UPDATE collections SET embedding_model = NULL, embedding_dim = NULL WHERE name = ?", (collection,)
                 )
-            current_model, current_dim = conn.execute(
+            current = conn.execute(
                 "SELECT embedding_model, embedding_dim FROM collections WHERE name = ?", (collection,)
             ).fetchone()
-            if current_model is None or (current_model == model and current_dim is None):
+            if takes_deferred_model(collection, current, model, dim):
                 conn.execute(
                     "UPDATE collections SET embedding_model = ?, embedding_dim = ? WHERE name = ?",
                     (model, dim, collection),
                 )
                 self._bump(conn, collection)
-            elif (current_model, current_dim) != (model, dim):
-                raise StoreError(
-                    "err.embedding_mismatch",
-                    collection=collection,
-                    expected=f"{current_model} ({current_dim})",
-                    got=f"{model} ({dim})",
-                )
 
     def unembedded(self, collection: str, limit: int) -> list[Document]:
         """Up to `limit` chunks of an embedded collection that have no embedding yet (oldest first)."""

@@ -15,6 +15,7 @@ import numpy as np
 from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
 
+from corpus.errors import StoreError
 from corpus.stores.records import CollectionInfo, SourceRecord
 
 B = TypeVar("B", bound="SharedBackend")
@@ -137,6 +138,26 @@ class StoreBackend(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
+
+
+def takes_deferred_model(collection: str, current: tuple[str | None, int | None], model: str, dim: int) -> bool:
+    """The rule both backends' `defer_embeddings` follow: whether a collection whose `(model, dimension)` is
+    `current` is to record `model` (`dim`) — yes when it has no model yet, or this model without a dimension; no
+    when it has exactly these already.
+
+    :raises StoreError: `err.embedding_mismatch` for another model or dimension (or none: BM25 only).
+    """
+    current_model, current_dim = current
+    if current_model is None or (current_model == model and current_dim is None):
+        return True
+    if (current_model, current_dim) != (model, dim):
+        raise StoreError(
+            "err.embedding_mismatch",
+            collection=collection,
+            expected=f"{current_model} ({current_dim})",
+            got=f"{model} ({dim})",
+        )
+    return False
 
 
 class SharedBackend:

@@ -150,7 +150,6 @@ class HybridRetriever:
         spelling_variants: bool = True,
     ) -> None:
         HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k, fusion, vector_share)  # checks
-        self.spelling_variants = spelling_variants
         self.collection = collection
         self.top_k = check_top_k(top_k)
         self.bm25_top_k = bm25_top_k
@@ -161,6 +160,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.vector_share = vector_share
         self.filters = filters
+        self.spelling_variants = spelling_variants
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to a dictionary (every init parameter, for YAML)."""
