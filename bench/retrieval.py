@@ -144,7 +144,10 @@ def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict]
 
     if args.mode != "bm25":
         started = time.perf_counter()
-        embedded = CollectionDocumentEmbedder(collection=collection, embedder=args.embedder).run(documents=all_chunks)
+        # embedded here, before writing (not by the background filler), so every query sees every vector
+        embedded = CollectionDocumentEmbedder(collection=collection, embedder=args.embedder, background=False).run(
+            documents=all_chunks
+        )
         embed_seconds = time.perf_counter() - started
         print(
             f"embedding ({embedded['meta']['model']}): {total_chars / embed_seconds:,.0f} chars/s, {embed_seconds:.0f}s"
