@@ -2,10 +2,11 @@
 
 - **Indices.** Each collection is one index, created by us before `elasticsearch-haystack`'s
   `ElasticsearchDocumentStore` first touches it (that store cannot set index *settings*; `docs/libraries.md`
-  §4). The stored Sudachi token string goes into a whitespace-analysed `bm25_tokens` field scored with BM25
-  k1 = 1.5, b = 0.75 (as the embedded store), so both backends rank alike and no plugin is needed. The original text
-  is stored, metadata are keywords, and `embedding` is a `dense_vector` with the collection's dimension and cosine
-  similarity. Users whose image has the kuromoji and ICU plugins may add a `content_ja` field (`KUROMOJI=True`).
+  §4). The stored Sudachi token string goes into a whitespace-analysed `bm25_tokens` field scored with the
+  embedded store's BM25 k1 and b (`corpus.stores.bm25.K1`, `B`), so both backends rank alike and no plugin is
+  needed. The original text is stored, metadata are keywords, and `embedding` is a `dense_vector` with the
+  collection's dimension and cosine similarity. Users whose image has the kuromoji and ICU plugins may add a
+  `content_ja` field (`KUROMOJI=True`).
 - **Registry.** Collection and source records live in two small keyword indices (`tokka-collections`,
   `tokka-sources`).
 - **Queries.** BM25 is a `match` on `bm25_tokens` (no fuzziness: one edit would match 東京都 with 東京湾), kNN is
@@ -36,6 +37,7 @@ from haystack.document_stores.types import DuplicatePolicy
 from corpus.errors import StoreError
 from corpus.japanese.tokenizer import BIGRAM_WEIGHT, get_tokenizer, split_marked
 from corpus.stores.base import CollectionStore
+from corpus.stores.bm25 import K1, B
 from corpus.stores.es_filters import to_query
 from corpus.stores.protocol import SharedBackend, takes_deferred_model
 from corpus.stores.records import (
@@ -49,7 +51,7 @@ from tokka.settings import Settings, get_settings
 
 T = TypeVar("T")
 PREFIX = "tokka"
-BM25_SIMILARITY = {"type": "BM25", "k1": 1.5, "b": 0.75}
+BM25_SIMILARITY = {"type": "BM25", "k1": K1, "b": B}  # an index keeps the values it was created with
 KUROMOJI = False  # set True (and rebuild the index) when every node has analysis-kuromoji and analysis-icu
 _RESERVED = {"id", "content", "embedding", "blob", "score", "sparse_embedding"}
 

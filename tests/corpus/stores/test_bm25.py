@@ -1,6 +1,6 @@
 import numpy as np
 
-from corpus.stores.bm25 import BM25Index, top_positions
+from corpus.stores.bm25 import K1, B, BM25Index, top_positions
 
 
 def test_ranking_and_unknown_terms() -> None:
@@ -23,6 +23,21 @@ def test_matches_the_bm25_formula() -> None:
     expected = idf * tf * 2.5 / (tf + 1.5 * (1 - 0.75 + 0.75 * dl / avgdl))
     _, scores = index.search(["a"], top_k=1)
     assert np.isclose(scores[0], expected, rtol=1e-5)
+
+
+def test_default_parameters_saturate_repeats_early() -> None:
+    # k1 0.6, b 0.5 (chosen on jsquad-dev, docs/retrieval.md §BM25 parameters): a passage holding both of a
+    # question's words outranks one that repeats a single word many times and is no longer than it
+    assert (K1, B) == (0.6, 0.5)
+    docs = ["溶接 溶接 溶接 溶接 溶接 手袋 作業 注意", "溶接 面 手袋 作業 注意 保管 場所 確認", "受付 時間 案内"]
+    index = BM25Index.build(docs)
+    assert (index.k1, index.b) == (K1, B)
+    positions, scores = index.search(["溶接", "面"], top_k=2)
+    assert positions.tolist() == [1, 0] and scores[0] > scores[1]
+    n, avgdl = 3, (8 + 8 + 3) / 3
+    idf = np.log(1 + (n - 2 + 0.5) / (2 + 0.5))
+    expected = idf * 5 * (K1 + 1) / (5 + K1 * (1 - B + B * 8 / avgdl))
+    assert np.isclose(index.search(["溶接"], top_k=1)[1][0], expected, rtol=1e-5)
 
 
 def test_mask_excludes_documents() -> None:

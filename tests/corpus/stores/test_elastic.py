@@ -42,7 +42,7 @@ def es_at(monkeypatch: pytest.MonkeyPatch):
 def test_index_settings_and_mappings() -> None:
     assert index_settings() == {
         "number_of_shards": 1,
-        "similarity": {"tokka_bm25": {"type": "BM25", "k1": 1.5, "b": 0.75}},
+        "similarity": {"tokka_bm25": {"type": "BM25", "k1": 0.6, "b": 0.5}},
     }
     mappings = index_mappings(512)
     assert mappings["properties"]["bm25_tokens"] == {

@@ -40,7 +40,7 @@ def test_ingest_search_remove_delete(cluster, tmp_path: Path, monkeypatch: pytes
     assert summary.counts["added"] == 2, [r.reason("en") for r in summary.results]
     index = chunk_index_name("手引き")
     created = next(body for method, path, body in cluster.requests if method == "PUT" and path == f"/{index}")
-    assert created["settings"]["similarity"]["tokka_bm25"] == {"type": "BM25", "k1": 1.5, "b": 0.75}
+    assert created["settings"]["similarity"]["tokka_bm25"] == {"type": "BM25", "k1": 0.6, "b": 0.5}
     # The first write had 512-d embeddings: the vector field was added with that dimension.
     assert (
         cluster.indices[index]["mappings"]["properties"]["embedding"] == index_mappings(512)["properties"]["embedding"]

@@ -18,6 +18,7 @@ import pytest
 from haystack import Document
 
 from corpus.stores import embedded, segments
+from corpus.stores.bm25 import K1, B
 from corpus.stores.embedded import EmbeddedBackend, SourceRecord
 from corpus.stores.segments import SearchIndex
 
@@ -194,6 +195,25 @@ def test_a_failed_write_logs_nothing_and_a_broken_cache_is_rebuilt(backend: Embe
     # the broken folder was written again, so the next process loads it instead of rebuilding every time
     (folder,) = [f for f in (data_dir / "index").rglob("s*") if f.is_dir()]
     assert SearchIndex.load(folder).live == 300
+
+
+def test_a_cache_weighed_with_other_bm25_parameters_is_rebuilt(backend: EmbeddedBackend, data_dir: Path) -> None:
+    # A store cached before k1 / b changed (docs/retrieval.md §BM25 parameters) ranks as a new one does.
+    backend.merge("c")
+    (cache,) = (data_dir / "index").rglob("bm25.npz")
+    with np.load(cache) as npz:
+        arrays = dict(npz)
+    arrays["params"] = np.asarray([1.5, 0.75, arrays["params"][2]])
+    with cache.open("wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(ValueError, match="k1 1.5"):
+        SearchIndex.load(cache.parent)
+    EmbeddedBackend.close_all()
+    reopened = EmbeddedBackend.open(data_dir / "tokka.sqlite3")
+    bm25 = reopened.search_index("c").main.bm25
+    assert (bm25.k1, bm25.b) == (K1, B) and bm25.size == 300
+    assert _ids(reopened.bm25_search("c", _tokens(reopened, "陶芸"), 1))
+    assert SearchIndex.load(cache.parent).main.bm25.k1 == K1  # the cache was written again with the new weights
 
 
 def test_a_store_from_before_the_change_log_is_migrated(data_dir: Path) -> None:
