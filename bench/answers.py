@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.variants.split(","):
         source, change = VARIANTS[name]
         text = (ASSISTANTS_DIR / f"{source}.yaml").read_text(encoding="utf-8").replace("samples", collection)
-        if change:
-            text = text.replace(*change)
+        for old, new in [change] if change and isinstance(change[0], str) else change or []:
+            text = text.replace(old, new)
         if args.lora and name in ("tuned", "unfocused"):
             text = text.replace("      lora: grounded-qa", f"      lora: {Path(args.lora).resolve()}")
         if args.threads:
