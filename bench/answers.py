@@ -20,12 +20,13 @@ from pathlib import Path
 
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 
-VARIANTS = {
-    "tuned": ("offline_guide", None),  # the shipped assistant: gemma3-270m + the grounded-qa adapter
-    "base": ("offline_guide", ("      lora: grounded-qa", "      lora: ''")),  # the packaged model alone
+# Each variant: the shipped YAML it starts from, and the (old, new) line edits made to it.
+VARIANTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "tuned": ("offline_guide", []),  # the shipped assistant: gemma3-270m + the grounded-qa adapter
+    "base": ("offline_guide", [("      lora: grounded-qa", "      lora: ''")]),  # the packaged model alone
     # the same without the focus step: whole chunks in the prompt instead of the sentences nearest the question
-    "unfocused": ("offline_guide", ("  - sender: focus.documents\n", "  - sender: gate.documents\n")),
-    "excerpts": ("excerpt_guide", None),  # no model: the best sentences of the retrieved chunks
+    "unfocused": ("offline_guide", [("  - sender: focus.documents\n", "  - sender: gate.documents\n")]),
+    "excerpts": ("excerpt_guide", []),  # no model: the best sentences of the retrieved chunks
 }
 
 
@@ -63,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(chosen.questions)} questions, {sum(not q.answerable for q in chosen.questions)} unanswerable"
     )
     for name in args.variants.split(","):
-        source, change = VARIANTS[name]
+        source, edits = VARIANTS[name]
         text = (ASSISTANTS_DIR / f"{source}.yaml").read_text(encoding="utf-8").replace("samples", collection)
-        for old, new in [change] if change and isinstance(change[0], str) else change or []:
+        for old, new in edits:
             text = text.replace(old, new)
         if args.lora and name in ("tuned", "unfocused"):
             text = text.replace("      lora: grounded-qa", f"      lora: {Path(args.lora).resolve()}")
