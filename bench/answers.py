@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -43,6 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="tokka-bench-answers-"))
+    try:
+        return _run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the store and the assistants written for the run
+
+
+def _run(args: argparse.Namespace, work: Path) -> int:
     os.environ["TOKKA_DATA_DIR"] = os.environ.get("TOKKA_DATA_DIR") or str(work / "data")
     assistants = work / "assistants"
     assistants.mkdir()

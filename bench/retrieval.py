@@ -18,6 +18,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if elastic:
             backend.delete_collection(collection)
+        shutil.rmtree(workdir, ignore_errors=True)  # the store: hundreds of MB at 100k chunks
 
 
 def _run(args, backend, collection: str, corpus: list[dict], queries: list[dict], workdir: Path) -> int:  # noqa: C901
