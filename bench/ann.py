@@ -208,12 +208,10 @@ def main() -> None:
     held_count, _question_count = np.load(args.cache / f"{stem}-split.npy").tolist()
     print(f"{matrix.shape[0]:,} real {args.embedder} vectors of {matrix.shape[1]} dimensions (float16 in the cache)")
 
-    # The build reads the module's parameters: set them for this run (a graph per parameter pair in the cache).
-    stores = (ann.CONNECTIVITY, ann.EXPANSION_ADD)
+    # The build reads the module's parameters: set them for this run. The cache keeps a graph per parameter pair,
+    # named by it (not by "the store's", which changes between versions).
     ann.CONNECTIVITY, ann.EXPANSION_ADD = args.connectivity, args.expansion_add
-    graph_folder = args.cache / stem
-    if (args.connectivity, args.expansion_add) != stores:
-        graph_folder = args.cache / f"{stem}-m{args.connectivity}-efc{args.expansion_add}"
+    graph_folder = args.cache / f"{stem}-m{args.connectivity}-efc{args.expansion_add}"
     graph_folder.mkdir(exist_ok=True)
     if args.rebuild or not (graph_folder / ann.FILE_NAME).is_file():
         started = time.perf_counter()
@@ -231,6 +229,9 @@ def main() -> None:
     )
     mapped = ann.ApproximateIndex.load(graph_folder)  # as a new process uses it: memory-mapped, ef set
     assert mapped is not None
+    if mapped._index.connectivity != args.connectivity:  # M is stored in the file: a cache from elsewhere
+        msg = f"{graph_folder} holds a graph with M {mapped._index.connectivity}; use --rebuild"
+        raise SystemExit(msg)
     sets = [("held-out chunks", queries[:held_count]), ("questions", queries[held_count:])]
     truths = [_exact_top(matrix, part, 10) if len(part) else None for _label, part in sets]
     for ef in sorted({int(value) for value in args.ef.split(",")} | {ann.EXPANSION_SEARCH}):
