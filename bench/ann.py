@@ -30,12 +30,16 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from corpus.stores.ann import ApproximateIndex
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_QUESTIONS = REPO.parent / "shared" / "eval" / "jsquad-dev"
@@ -114,7 +118,7 @@ def _exact_top(matrix: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return best_rows
 
 
-def _recall(index: object, truth: np.ndarray, queries: np.ndarray) -> tuple[float, float]:
+def _recall(index: ApproximateIndex, truth: np.ndarray, queries: np.ndarray) -> tuple[float, float]:
     """`(recall@k against the exact top-k rows in `truth`, p50 ms through the graph)` over `queries`."""
     from corpus.stores.ann import OVERSAMPLE
 
@@ -122,7 +126,7 @@ def _recall(index: object, truth: np.ndarray, queries: np.ndarray) -> tuple[floa
     hits, graph_ms = 0, []
     for query, exact in zip(queries, truth, strict=True):
         started = time.perf_counter()
-        rows, _scores = index.search(query, k * OVERSAMPLE)  # type: ignore[attr-defined]
+        rows, _scores = index.search(query, k * OVERSAMPLE)
         graph_ms.append((time.perf_counter() - started) * 1000)
         hits += len(set(rows[:k].tolist()) & set(exact.tolist()))  # as the store asks: oversampled, best first
     return hits / truth.size, float(np.median(graph_ms))
@@ -210,6 +214,7 @@ def main() -> None:
 
     # The build reads the module's parameters: set them for this run. The cache keeps a graph per parameter pair,
     # named by it (not by "the store's", which changes between versions).
+    stores_graph = (args.connectivity, args.expansion_add) == (ann.CONNECTIVITY, ann.EXPANSION_ADD)
     ann.CONNECTIVITY, ann.EXPANSION_ADD = args.connectivity, args.expansion_add
     graph_folder = args.cache / f"{stem}-m{args.connectivity}-efc{args.expansion_add}"
     graph_folder.mkdir(exist_ok=True)
@@ -236,7 +241,7 @@ def main() -> None:
     truths = [_exact_top(matrix, part, 10) if len(part) else None for _label, part in sets]
     for ef in sorted({int(value) for value in args.ef.split(",")} | {ann.EXPANSION_SEARCH}):
         mapped._index.expansion_search = ef  # the knob the store sets once, swept here
-        shipped = " (the store's)" if ef == ann.EXPANSION_SEARCH else ""
+        shipped = " (the store's)" if stores_graph and ef == ann.EXPANSION_SEARCH else ""
         for (label, part), truth in zip(sets, truths, strict=True):
             if truth is not None:
                 recall, graph_ms = _recall(mapped, truth, part)
