@@ -15,9 +15,11 @@ bench measures the same graph on **real** embeddings: the faster offline embedde
   `--cache` so a second run only searches;
 - holds out `--queries` chunks of the files after those, as passage-like queries, and embeds `--questions` questions
   of a BEIR set (default `jsquad-dev`) as question-like ones — both never in the index;
-- builds `corpus.stores.ann.ApproximateIndex` exactly as the store does (same library, float16, M, efConstruction)
-  and prints its build time, then for each query-time `--ef` (the store's among them) the query p50 through the
-  graph and recall@10 against the exact product (the exact product's time at 1M is `bench.freshness`'s).
+- builds `corpus.stores.ann.ApproximateIndex` exactly as the store does (same library, storage type, M,
+  efConstruction; `--dtype`, `--connectivity`, `--expansion-add` try others) and prints its build time, then for
+  each query-time `--ef` (the store's among them) the query p50 through the graph — candidates re-scored against the
+  float rows, as the store does — and recall@10 against the exact product (the exact product's time at 1M is
+  `bench.freshness`'s).
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def _exact_top(matrix: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return best_rows
 
 
-def _recall(index: ApproximateIndex, truth: np.ndarray, queries: np.ndarray) -> tuple[float, float]:
+def _recall(index: ApproximateIndex, matrix: np.ndarray, truth: np.ndarray, queries: np.ndarray) -> tuple[float, float]:
     """`(recall@k against the exact top-k rows in `truth`, p50 ms through the graph)` over `queries`."""
     from corpus.stores.ann import OVERSAMPLE
 
@@ -126,7 +128,7 @@ def _recall(index: ApproximateIndex, truth: np.ndarray, queries: np.ndarray) -> 
     hits, graph_ms = 0, []
     for query, exact in zip(queries, truth, strict=True):
         started = time.perf_counter()
-        rows, _scores = index.search(query, k * OVERSAMPLE)
+        rows, _scores = index.search(query, k * OVERSAMPLE, matrix)
         graph_ms.append((time.perf_counter() - started) * 1000)
         hits += len(set(rows[:k].tolist()) & set(exact.tolist()))  # as the store asks: oversampled, best first
     return hits / truth.size, float(np.median(graph_ms))
@@ -196,6 +198,12 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the graph even when the cache has one")
     parser.add_argument("--connectivity", type=int, default=ann.CONNECTIVITY, help="HNSW M (default: the store's)")
     parser.add_argument(
+        "--dtype",
+        choices=["i8", "f16", "f32"],
+        default=ann.DTYPE,
+        help="the graph's vector copy (default: the store's)",
+    )
+    parser.add_argument(
         "--expansion-add", type=int, default=ann.EXPANSION_ADD, help="efConstruction (default: the store's)"
     )
     args = parser.parse_args()
@@ -214,9 +222,15 @@ def main() -> None:
 
     # The build reads the module's parameters: set them for this run. The cache keeps a graph per parameter pair,
     # named by it (not by "the store's", which changes between versions).
-    stores_graph = (args.connectivity, args.expansion_add) == (ann.CONNECTIVITY, ann.EXPANSION_ADD)
-    ann.CONNECTIVITY, ann.EXPANSION_ADD = args.connectivity, args.expansion_add
-    graph_folder = args.cache / f"{stem}-m{args.connectivity}-efc{args.expansion_add}"
+    stores_graph = (args.connectivity, args.expansion_add, args.dtype) == (
+        ann.CONNECTIVITY,
+        ann.EXPANSION_ADD,
+        ann.DTYPE,
+    )
+    ann.CONNECTIVITY, ann.EXPANSION_ADD, ann.DTYPE = args.connectivity, args.expansion_add, args.dtype
+    # (graphs of earlier runs were float16 and named without the type)
+    suffix = "" if args.dtype == "f16" else f"-{args.dtype}"
+    graph_folder = args.cache / f"{stem}-m{args.connectivity}-efc{args.expansion_add}{suffix}"
     graph_folder.mkdir(exist_ok=True)
     if args.rebuild or not (graph_folder / ann.FILE_NAME).is_file():
         started = time.perf_counter()
@@ -229,13 +243,14 @@ def main() -> None:
         built = "built by an earlier run (--rebuild to time a build)"
     size_mb = (graph_folder / ann.FILE_NAME).stat().st_size / 1e6
     print(
-        f"graph (usearch, float16, M {ann.CONNECTIVITY}, efConstruction {ann.EXPANSION_ADD}): {built}, "
+        f"graph (usearch, {ann.DTYPE}, M {ann.CONNECTIVITY}, efConstruction {ann.EXPANSION_ADD}): {built}, "
         f"{size_mb:,.0f} MB on disk"
     )
     mapped = ann.ApproximateIndex.load(graph_folder)  # as a new process uses it: memory-mapped, ef set
     assert mapped is not None
-    if mapped._index.connectivity != args.connectivity:  # M is stored in the file: a cache from elsewhere
-        msg = f"{graph_folder} holds a graph with M {mapped._index.connectivity}; use --rebuild"
+    stored = (mapped._index.connectivity, str(mapped._index.dtype).rsplit(".", 1)[-1].lower())
+    if stored != (args.connectivity, args.dtype):  # M and the type are stored in the file: a cache from elsewhere
+        msg = f"{graph_folder} holds a graph with M {stored[0]}, {stored[1]}; use --rebuild"
         raise SystemExit(msg)
     sets = [("held-out chunks", queries[:held_count]), ("questions", queries[held_count:])]
     truths = [_exact_top(matrix, part, 10) if len(part) else None for _label, part in sets]
@@ -244,7 +259,7 @@ def main() -> None:
         shipped = " (the store's)" if stores_graph and ef == ann.EXPANSION_SEARCH else ""
         for (label, part), truth in zip(sets, truths, strict=True):
             if truth is not None:
-                recall, graph_ms = _recall(mapped, truth, part)
+                recall, graph_ms = _recall(mapped, matrix, truth, part)
                 print(
                     f"ef {ef}{shipped}, {label} ({len(part)}): recall@10 against exact {recall:.3f}, "
                     f"p50 {graph_ms:.1f} ms"

@@ -7,10 +7,17 @@ and memory-maps it when a process opens the store; until the graph is ready, sea
 segments (recent writes) are always searched exactly, and tombstoned or filtered-out chunks are dropped from an
 oversampled candidate list — when too few survive (a selective filter), the search falls back to exact.
 
-Why usearch: a maintained HNSW library (Apache-2.0) with wheels for every platform, float16 storage (half the
-memory of float32 with no measurable recall loss on normalised vectors), multi-threaded builds, and saved indexes
-that can be *viewed* (memory-mapped) instead of loaded. hnswlib has no mmap and no f16; faiss-cpu is a far larger
-dependency; sqlite-vec is exact search only.
+The graph keeps its own int8 copy of each vector (a quarter of float32; usearch's int8 distances use the CPU's
+integer dot-product instructions): walking it is about twice as fast as with float16 and the build takes half the
+time. The candidates it finds are then **re-scored against the segment's float rows** (`search`), so the ranking
+and the scores the fusion sees are exact; the int8 copy only steers the walk. On a million real embeddings this
+reached recall@10 0.994 / 0.980 (passages / questions) at ef 1024 against 0.988 / 0.963 for float16 at ef 512, in
+less time per query (docs/retrieval.md §Approximate search). Graphs saved before keep their type (usearch stores it
+in the file) and are re-scored the same way.
+
+Why usearch: a maintained HNSW library (Apache-2.0) with wheels for every platform, int8 and float16 storage,
+multi-threaded builds, and saved indexes that can be *viewed* (memory-mapped) instead of loaded. hnswlib has no
+mmap and no compact storage; faiss-cpu is a far larger dependency; sqlite-vec is exact search only.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ OVERSAMPLE = 4  # candidates fetched per wanted result, so tombstones and filter
 # Chosen on a million real embeddings (`bench/ann.py`; docs/retrieval.md §Approximate search): with M 16 and
 # efConstruction 64 recall@10 against exact was 0.90 at ef 256 — synthetic vectors had promised 0.99.
 CONNECTIVITY = 32  # HNSW M
-EXPANSION_ADD = 128  # efConstruction: the graph builds about 2.4× slower than with 16 / 64
-EXPANSION_SEARCH = 512  # ef at query time: recall against speed
+EXPANSION_ADD = 128  # efConstruction
+EXPANSION_SEARCH = 1024  # ef at query time: recall against speed (int8 walks are cheap; candidates re-scored)
+DTYPE = "i8"  # the graph's copy of the vectors (usearch scalar kind)
 FILE_NAME = "vectors.usearch"
 
 
@@ -49,7 +57,7 @@ class ApproximateIndex:
         index = Index(
             ndim=int(matrix.shape[1]),
             metric="ip",
-            dtype="f16",
+            dtype=DTYPE,
             connectivity=CONNECTIVITY,
             expansion_add=EXPANSION_ADD,
             expansion_search=EXPANSION_SEARCH,
@@ -61,13 +69,21 @@ class ApproximateIndex:
             index.add(part, np.ascontiguousarray(matrix[part.astype(np.int64)], dtype=np.float32), threads=threads or 0)
         return cls(index)
 
-    def search(self, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """`(positions, cosine scores)` of about the `count` nearest rows, best first."""
+    def search(self, query: np.ndarray, count: int, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`(positions, cosine scores)` of about the `count` nearest rows, best first.
+
+        :param query: the normalised query.
+        :param matrix: the rows the graph was built from (normalised): the graph's candidates are re-scored against
+            them, so scores and order are exact whatever precision the graph keeps.
+        """
         count = min(count, self.size)
         if count <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        found = self._index.search(np.asarray(query, dtype=np.float32), count)
-        return found.keys.astype(np.int64), (1.0 - found.distances).astype(np.float32)
+        query = np.asarray(query, dtype=np.float32)
+        positions = np.sort(self._index.search(query, count).keys.astype(np.int64))  # in file order: fewer seeks
+        scores = np.asarray(matrix[positions], dtype=np.float32) @ query
+        order = np.lexsort((positions, -scores))
+        return positions[order], scores[order].astype(np.float32)
 
     def save(self, folder: Path) -> None:
         """Write the graph into a cache folder (aside, then renamed: a reader sees all of it or none)."""

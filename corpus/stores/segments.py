@@ -191,7 +191,7 @@ class SearchIndex:
         unit = main.unit_query(query)
         if unit is None:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        positions, scores = main.ann.search(unit, top_k * OVERSAMPLE)
+        positions, scores = main.ann.search(unit, top_k * OVERSAMPLE, main.matrix)
         if self.alive is not None:
             keep = self.alive[positions]
             positions, scores = positions[keep], scores[keep]
