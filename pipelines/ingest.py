@@ -18,6 +18,7 @@ from haystack.dataclasses import ByteStream
 from corpus.files import IngestResult, IngestSummary, discover, file_hash
 from corpus.sample_corpus import SAMPLE_COLLECTION, SAMPLES_DIR
 from corpus.stores import open_store
+from pipelines.direct_run import DirectRun
 from pipelines.loading import load_indexing_pipeline
 from tokka.errors import TokkaError
 
@@ -40,6 +41,7 @@ class Ingestor:
     def __init__(self, collection: str, pipeline_path: Path | None = None) -> None:
         self.collection = collection
         self.pipeline, self.pipeline_hash = load_indexing_pipeline(collection, pipeline_path)
+        self._direct = DirectRun(self.pipeline)  # no per-component deep copies when nothing is shared
         self.store = open_store(collection)
 
     def run(
@@ -119,12 +121,11 @@ class Ingestor:
         if unchanged and not force:
             return IngestResult(source, "unchanged", previous.chunks, previous.chars, previous.type, previous.title)
         try:
-            output = self.pipeline.run(
-                {
-                    "converter": {"sources": [item], "progress": pages},
-                    "writer": {"content_hashes": {source: content_hash}, "pipeline_hash": self.pipeline_hash},
-                }
-            )
+            data = {
+                "converter": {"sources": [item], "progress": pages},
+                "writer": {"content_hashes": {source: content_hash}, "pipeline_hash": self.pipeline_hash},
+            }
+            output = self._direct.run(data) if self._direct.applicable else self.pipeline.run(data)
         except (PipelineError, PipelineRuntimeError) as e:
             cause = e.__cause__
             if isinstance(cause, TokkaError):
