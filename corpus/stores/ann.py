@@ -7,17 +7,15 @@ and memory-maps it when a process opens the store; until the graph is ready, sea
 segments (recent writes) are always searched exactly, and tombstoned or filtered-out chunks are dropped from an
 oversampled candidate list — when too few survive (a selective filter), the search falls back to exact.
 
-The graph keeps its own int8 copy of each vector (a quarter of float32; usearch's int8 distances use the CPU's
-integer dot-product instructions): walking it is about twice as fast as with float16 and the build takes half the
-time. The candidates it finds are then **re-scored against the segment's float rows** (`search`), so the ranking
-and the scores the fusion sees are exact; the int8 copy only steers the walk. On a million real embeddings this
-reached recall@10 0.994 / 0.980 (passages / questions) at ef 1024 against 0.988 / 0.963 for float16 at ef 512, in
-less time per query (docs/retrieval.md §Approximate search). Graphs saved before keep their type (usearch stores it
-in the file) and are re-scored the same way.
+The graph keeps its own float16 copy of each vector and only has to *find* the candidates: `search` re-scores them
+against the segment's float rows, so the ranking and the scores the fusion sees are exact. An int8 copy walks about
+twice as fast and was better on a million USE vectors, but on e5's vectors (the default embedder; their cosines
+crowd into a narrow band) it built a poorer graph: at 20,000 e5 chunks and ef 1024 recall@10 0.966 against
+float16's 0.999 (docs/retrieval.md §Approximate search). `DTYPE` stays float16 for every model.
 
 Why usearch: a maintained HNSW library (Apache-2.0) with wheels for every platform, int8 and float16 storage,
 multi-threaded builds, and saved indexes that can be *viewed* (memory-mapped) instead of loaded. hnswlib has no
-mmap and no compact storage; faiss-cpu is a far larger dependency; sqlite-vec is exact search only.
+mmap and no float16; faiss-cpu is a far larger dependency; sqlite-vec is exact search only.
 """
 
 from __future__ import annotations
@@ -33,8 +31,8 @@ OVERSAMPLE = 4  # candidates fetched per wanted result, so tombstones and filter
 # efConstruction 64 recall@10 against exact was 0.90 at ef 256 — synthetic vectors had promised 0.99.
 CONNECTIVITY = 32  # HNSW M
 EXPANSION_ADD = 128  # efConstruction
-EXPANSION_SEARCH = 1024  # ef at query time: recall against speed (int8 walks are cheap; candidates re-scored)
-DTYPE = "i8"  # the graph's copy of the vectors (usearch scalar kind)
+EXPANSION_SEARCH = 768  # ef at query time: recall against speed
+DTYPE = "f16"  # the graph's copy of the vectors (usearch scalar kind)
 FILE_NAME = "vectors.usearch"
 
 
