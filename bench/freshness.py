@@ -169,6 +169,7 @@ def _open_in_new_process(store: Path, collection: str, query: list[str]) -> tupl
 
 def _approximate(backend, queries: list[list[str]], query_vectors: np.ndarray, paragraphs: list) -> None:
     from corpus.embeddings import E5_MODEL, embed_texts
+    from corpus.search import lexical_while_embedding
 
     index = backend.search_index("c")
     started = time.perf_counter()
@@ -188,7 +189,7 @@ def _approximate(backend, queries: list[list[str]], query_vectors: np.ndarray, p
     )
     texts = [text[:40] for _, text in paragraphs[: len(queries)]]
     embed_texts(E5_MODEL, texts[:1], query=True)  # load the model once
-    hybrid, parts = [], []
+    hybrid, overlapped, parts = [], [], []
     for tokens, text in zip(queries, texts, strict=True):
         started = time.perf_counter()
         vector = embed_texts(E5_MODEL, [text], query=True)[0]
@@ -199,9 +200,19 @@ def _approximate(backend, queries: list[list[str]], query_vectors: np.ndarray, p
         ended = time.perf_counter()
         hybrid.append((ended - started) * 1000)
         parts.append(((embedded - started) * 1000, (lexical - embedded) * 1000, (ended - lexical) * 1000))
+        # The same query as the retrievers run it (corpus.search): BM25 on a worker while the query is embedded.
+        started = time.perf_counter()
+        _, (vector,) = lexical_while_embedding(
+            lambda tokens=tokens: backend.bm25_search("c", tokens, 20),
+            lambda text=text: embed_texts(E5_MODEL, [text], query=True),
+        )
+        backend.vector_search("c", vector, 20)
+        overlapped.append((time.perf_counter() - started) * 1000)
     embed_ms, bm25_ms, vector_ms = np.percentile(np.array(parts), 50, axis=0)
     print(
-        f"hybrid p50 with a real e5 query embedding (embed + BM25 + vector): {np.percentile(hybrid, 50):.1f} ms "
+        f"hybrid p50 with a real e5 query embedding, BM25 while embedding (as searched): "
+        f"{np.percentile(overlapped, 50):.1f} ms; "
+        f"one after the other (embed + BM25 + vector): {np.percentile(hybrid, 50):.1f} ms "
         f"(p50 of each: embed {embed_ms:.1f}, BM25 {bm25_ms:.1f}, vector {vector_ms:.1f} ms)"
     )
 

@@ -4,12 +4,19 @@ Fusion is done here, on the client, for both backends: Elasticsearch's server-si
 doing it in one place makes the embedded store and Elasticsearch rank alike. Every returned Document carries its
 scores in meta (`bm25_score`, `bm25_rank`, `vector_score`, `vector_rank`, `fused_score`) so the UI can show why it
 was found. The Haystack retrievers in `pipelines.components.retrievers` call these functions.
+
+A hybrid search that embeds its own query (`hybrid_search(..., embed=...)`) runs the BM25 leg on a worker thread
+while the calling thread embeds the query (`lexical_while_embedding`): the local embedders run in C and release
+the GIL, so on two cores the two overlap instead of adding up (docs/retrieval.md §Overlapping the legs). The
+embedding stays on the calling thread because the e5 engine's OpenMP threads belong to the thread that calls it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from haystack import Document
 
@@ -23,6 +30,11 @@ MODES = ("hybrid", "bm25", "vector")
 FUSIONS = ("auto", "rrf", "scores")
 # Collections embedded with these models fuse by rank under `fusion: auto` (their meaning leg is weak).
 RANK_FUSION_MODELS = ("use-multilingual-v3",)
+# Workers for BM25 legs run beside a query's embedding (one per concurrent search; more wait their turn).
+LEXICAL_WORKERS = 4
+_LEXICAL_POOL = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="tokka-bm25")
+_Lexical = TypeVar("_Lexical")
+_Embedded = TypeVar("_Embedded")
 # Tokenizers whose tokens are words, for which katakana spelling variants are searched (not `char-bigram`).
 WORD_TOKENIZERS = ("sudachi", "sudachi+bigram")
 
@@ -177,6 +189,20 @@ class SearchResult:
     notices: list[str] = field(default_factory=list)
 
 
+def lexical_while_embedding(
+    lexical: Callable[[], _Lexical], embed: Callable[[], _Embedded]
+) -> tuple[_Lexical, _Embedded]:
+    """Run `lexical` (the BM25 leg) on a worker thread while `embed` (the query's embedding) runs on this one; both
+    results once both are done. An error of either is raised after both have finished (the embedding's first)."""
+    future = _LEXICAL_POOL.submit(lexical)
+    try:
+        embedded = embed()
+    except BaseException:
+        future.exception()  # wait: no leg outlives the search
+        raise
+    return future.result(), embedded
+
+
 def hybrid_search(
     collection: str,
     query: str,
@@ -184,13 +210,27 @@ def hybrid_search(
     top_k: int,
     settings: HybridSettings | None = None,
     filters: dict[str, Any] | None = None,
+    embed: Callable[[], tuple[list[float] | None, str]] | None = None,
 ) -> SearchResult:
-    """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so."""
+    """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so.
+
+    :param embed: embeds the query when `embedding` is None: returns `(embedding or None, notice)`. The BM25 leg
+        then runs while it does (`lexical_while_embedding`).
+    """
     settings = settings or HybridSettings()
     require_collection(collection)
-    bm25, tokens = bm25_search(collection, query, settings.bm25_top_k, filters, settings.spelling_variants)
+
+    def lexical() -> tuple[list[Document], list[str]]:
+        return bm25_search(collection, query, settings.bm25_top_k, filters, settings.spelling_variants)
+
+    notices: list[str] = []
+    if embedding is None and embed is not None and settings.vector_weight > 0:
+        (bm25, tokens), (embedding, notice) = lexical_while_embedding(lexical, embed)
+        notices += [notice] if notice else []
+    else:
+        bm25, tokens = lexical()
     legs = [(bm25, settings.bm25_weight)]
-    mode, notices = "bm25", []
+    mode = "bm25"
     if embedding is not None and settings.vector_weight > 0:
         legs.append((vector_search(collection, embedding, settings.vector_top_k, filters), settings.vector_weight))
         mode = "hybrid"
@@ -201,7 +241,7 @@ def hybrid_search(
         fused = score_fusion([(legs[0][0], 1.0 - share), (legs[1][0], share)], top_k)
     else:
         fused = reciprocal_rank_fusion(legs, top_k, settings.rrf_k)
-    return SearchResult(fused, tokens, mode, notices)
+    return SearchResult(fused, tokens, mode, list(dict.fromkeys(notices)))
 
 
 def fusion_for(collection: str, fusion: str) -> str:
@@ -223,21 +263,23 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
         msg = f"mode must be one of {MODES}, got {mode!r}"
         raise ValueError(msg)
     require_collection(collection)
-    embedding, notices = None, []
-    if mode != "bm25":
+
+    def embed() -> tuple[list[float] | None, str]:
         embedding, notice, _ = embed_query(collection, query)
-        notices += [notice] if notice else []
+        return embedding, notice
+
     if mode == "vector":
-        found = SearchResult(vector_search(collection, embedding, top_k), [], "vector")
+        embedding, notice = embed()
+        found = SearchResult(vector_search(collection, embedding, top_k), [], "vector", [notice] if notice else [])
         found.query_tokens = open_store(collection).query_tokens(query)
         if embedding is None:
             found.notices.append(t("notice.bm25_only", collection=collection))
+    elif mode == "bm25":
+        found = hybrid_search(collection, query, None, top_k, HybridSettings(vector_weight=0.0))
+        found.notices = []
     else:
-        settings = HybridSettings(vector_weight=0.0 if mode == "bm25" else HybridSettings.vector_weight)
-        found = hybrid_search(collection, query, embedding if mode == "hybrid" else None, top_k, settings)
-        if mode == "bm25":
-            found.notices = []
-    found.notices = list(dict.fromkeys([*notices, *found.notices]))
+        found = hybrid_search(collection, query, None, top_k, HybridSettings(), embed=embed)
+    found.notices = list(dict.fromkeys(found.notices))
     return found
 
 

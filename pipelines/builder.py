@@ -109,7 +109,7 @@ def render_assistant_yaml(spec: AssistantSpec, lang: str | None = None) -> str:
             bm25_weight=float(spec.bm25_weight), vector_weight=float(spec.vector_weight), header=c("header_none"),
             edit=c("edit"), top_k_note=c("top_k"), bm25_note=c("bm25_weight"), vector_note=c("vector_weight"),
             gate_note=c("min_relevance"), title=spec.name, fusion_note=c("fusion"), share_note=c("vector_share"),
-            fusion=spec.fusion, vector_share=float(spec.vector_share),
+            fusion=spec.fusion, vector_share=float(spec.vector_share), embed_note=c("embed_query"),
         )  # fmt: skip
     if spec.generator == "ollama":
         llm = f"""  llm:
@@ -144,10 +144,6 @@ metadata:
     collection: {collection}
     model: {_q(spec.model)}
 components:
-  query_embedder:
-    type: pipelines.components.embedders.CollectionTextEmbedder
-    init_parameters:
-      collection: {collection}
   retriever:
     type: pipelines.components.retrievers.HybridRetriever
     init_parameters:
@@ -160,6 +156,7 @@ components:
       rrf_k: 2
       fusion: {spec.fusion}           # {c("fusion")}
       vector_share: {float(spec.vector_share)}     # {c("vector_share")}
+      embed_query: true      # {c("embed_query")}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:
@@ -192,8 +189,6 @@ components:
     type: pipelines.components.answer.CitedAnswerBuilder
     init_parameters: {{}}
 connections:
-  - sender: query_embedder.embedding
-    receiver: retriever.query_embedding
   - sender: retriever.documents
     receiver: gate.documents
   - sender: retriever.query_tokens
@@ -218,10 +213,6 @@ metadata:
     collection: {collection}
     model: "-"
 components:
-  query_embedder:
-    type: pipelines.components.embedders.CollectionTextEmbedder
-    init_parameters:
-      collection: {collection}
   retriever:
     type: pipelines.components.retrievers.HybridRetriever
     init_parameters:
@@ -234,6 +225,7 @@ components:
       rrf_k: 2
       fusion: {fusion}           # {fusion_note}
       vector_share: {vector_share}     # {share_note}
+      embed_query: true      # {embed_note}
   gate:
     type: pipelines.components.grounding.RelevanceGate
     init_parameters:
@@ -245,8 +237,6 @@ components:
       collection: {collection}
       sentences: 2
 connections:
-  - sender: query_embedder.embedding
-    receiver: retriever.query_embedding
   - sender: retriever.documents
     receiver: gate.documents
   - sender: retriever.query_tokens

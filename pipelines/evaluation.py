@@ -171,7 +171,8 @@ def source_matches(source: str, expected: str) -> bool:
 
 
 def retriever_of(pipeline: Any) -> Callable[[str, int], list[Document]]:
-    """A function `(question, k) -> chunks` using the assistant's own query embedder and retriever.
+    """A function `(question, k) -> chunks` using the assistant's own retriever (and its query embedder, when the
+    retriever does not embed the question itself).
 
     :raises EvaluationError: `err.no_retriever` when the pipeline has none of tokka's retrievers.
     """

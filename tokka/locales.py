@@ -603,6 +603,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "スコアで融合するときの意味検索の割合 (0〜1)",
         "en": "the meaning search's share when fusing by scores (0–1)",
     },
+    "yaml.embed_query": {
+        "ja": "質問をコレクションのモデルでベクトルにしながら、その間にキーワード検索を進めます (速い)",
+        "en": "embed the question with the collection's model while the keyword search runs (faster)",
+    },
     # ---- what assistants answer themselves -----------------------------------------------------------------------------
     "answer.not_found": {
         "ja": "資料に見つかりませんでした。(検索した語: {searched} ・ コレクション: {collection}) 言い方を変えるか、受付に問い合わせてください。",

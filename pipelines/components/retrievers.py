@@ -6,10 +6,12 @@ configured backend (embedded or Elasticsearch) decides *how*.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from corpus.embeddings import embed_query as embed_collection_query
 from corpus.search import HybridSettings, bm25_search, check_top_k, hybrid_search, vector_search
 
 
@@ -111,9 +113,15 @@ class HybridRetriever:
     When the query embedding is missing (the collection has no embeddings, or its embedding model is unreachable)
     it returns BM25 results alone and says so in `mode` and `notice`.
 
+    With `embed_query=True` it embeds the question itself, with the collection's model, and runs the BM25 leg
+    meanwhile (no `CollectionTextEmbedder` before it): on two cores a hybrid search then costs about the embedding
+    plus the vector leg instead of all three (docs/retrieval.md §Overlapping the legs). A `query_embedding` given
+    to `run` is used as it is.
+
     ### Usage example
     ```python
     HybridRetriever(collection="samples", top_k=5).run(query="工房は何時まで？", query_embedding=vector)
+    HybridRetriever(collection="samples", top_k=5, embed_query=True).run(query="工房は何時まで？")
     ```
 
     :param collection: the collection to search.
@@ -133,6 +141,8 @@ class HybridRetriever:
     :param filters: Haystack metadata filters applied to both legs.
     :param spelling_variants: the BM25 leg also searches the other spellings of the question's katakana words
         (サーバ / サーバー, バイオリン / ヴァイオリン; `corpus.japanese.variants`).
+    :param embed_query: embed the question here, with the collection's model, while the BM25 leg runs.
+    :param ollama_url: overrides `OLLAMA_URL` for `embed_query` (collections embedded with an Ollama model).
     """
 
     def __init__(
@@ -148,6 +158,8 @@ class HybridRetriever:
         fusion: str = "auto",
         vector_share: float = 0.35,
         spelling_variants: bool = True,
+        embed_query: bool = False,
+        ollama_url: str | None = None,
     ) -> None:
         HybridSettings(bm25_top_k, vector_top_k, bm25_weight, vector_weight, rrf_k, fusion, vector_share)  # checks
         self.collection = collection
@@ -161,6 +173,8 @@ class HybridRetriever:
         self.vector_share = vector_share
         self.filters = filters
         self.spelling_variants = spelling_variants
+        self.embed_query = embed_query
+        self.ollama_url = ollama_url
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to a dictionary (every init parameter, for YAML)."""
@@ -177,6 +191,8 @@ class HybridRetriever:
             vector_share=self.vector_share,
             filters=self.filters,
             spelling_variants=self.spelling_variants,
+            embed_query=self.embed_query,
+            ollama_url=self.ollama_url,
         )
 
     @classmethod
@@ -207,8 +223,16 @@ class HybridRetriever:
             self.vector_share,
             self.spelling_variants,
         )
+        embed = self._embed(query) if self.embed_query else None
         found = hybrid_search(
-            self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters
+            self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters, embed
         )
         notice = found.notices[0] if found.notices else ""
         return {"documents": found.documents, "query_tokens": found.query_tokens, "mode": found.mode, "notice": notice}
+
+    def _embed(self, query: str) -> Callable[[], tuple[list[float] | None, str]]:
+        def embed() -> tuple[list[float] | None, str]:
+            embedding, notice, _ = embed_collection_query(self.collection, query, self.ollama_url)
+            return embedding, notice
+
+        return embed

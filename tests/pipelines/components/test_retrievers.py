@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from haystack import Document
 
-from corpus.search import fusion_for, reciprocal_rank_fusion, score_fusion
+from corpus.search import fusion_for, lexical_while_embedding, reciprocal_rank_fusion, score_fusion
 from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import (
@@ -72,6 +73,75 @@ def test_hybrid_falls_back_to_bm25_with_a_notice() -> None:
     assert out["mode"] == "bm25"
     assert "BM25" in out["notice"]
     assert out["documents"][0].id == "a"
+
+
+def test_a_retriever_that_embeds_its_own_query_finds_what_the_two_steps_find(hybrid_collection: str) -> None:
+    query = "3Dプリンターの予約はいつまで？"
+    embedding = CollectionTextEmbedder(collection=hybrid_collection).run(text=query)["embedding"]
+    two_steps = HybridRetriever(collection=hybrid_collection, top_k=3).run(query=query, query_embedding=embedding)
+    itself = HybridRetriever(collection=hybrid_collection, top_k=3, embed_query=True)
+    again = HybridRetriever.from_dict(itself.to_dict())
+    assert again.embed_query is True
+    one_step = again.run(query=query)
+    assert one_step["mode"] == "hybrid" and one_step["notice"] == ""
+    assert [d.id for d in one_step["documents"]] == [d.id for d in two_steps["documents"]]
+    assert [d.score for d in one_step["documents"]] == pytest.approx([d.score for d in two_steps["documents"]])
+    assert one_step["query_tokens"] == two_steps["query_tokens"]
+
+
+def test_a_retriever_that_embeds_its_own_query_says_why_it_fell_back() -> None:
+    store = EmbeddedDocumentStore("needs-ollama-2")
+    store.replace_source(
+        SourceRecord("a"),
+        [Document(id="a0", content="工房は午後4時から開いています。", embedding=[1.0] * 8)],
+        "ollama/bge-m3",
+    )
+    retriever = HybridRetriever(collection="needs-ollama-2", embed_query=True, ollama_url="http://127.0.0.1:9")
+    out = retriever.run(query="工房は何時から")
+    assert out["mode"] == "bm25"
+    assert "ollama pull bge-m3" in out["notice"]  # the reason, not only "BM25 only"
+    assert out["documents"][0].id == "a0"
+
+
+def test_the_bm25_leg_runs_while_the_query_is_embedded() -> None:
+    embedding_started = threading.Event()
+    threads: dict[str, int] = {}
+
+    def lexical() -> str:
+        threads["lexical"] = threading.get_ident()
+        # Only true when the embedding has started before this leg finished: the two overlap.
+        return "overlapped" if embedding_started.wait(timeout=5) else "one after the other"
+
+    def embed() -> str:
+        threads["embed"] = threading.get_ident()
+        embedding_started.set()
+        return "vector"
+
+    assert lexical_while_embedding(lexical, embed) == ("overlapped", "vector")
+    assert threads["embed"] == threading.get_ident()  # the embedding stays on the caller's thread (OpenMP)
+    assert threads["lexical"] != threads["embed"]
+
+
+def test_an_error_in_either_leg_is_raised_after_both_ended() -> None:
+    finished = threading.Event()
+
+    def slow_lexical() -> str:
+        finished.wait(timeout=0.2)
+        finished.set()
+        return "bm25"
+
+    def failing_embed() -> str:
+        raise RuntimeError("embedding failed")
+
+    with pytest.raises(RuntimeError, match="embedding failed"):
+        lexical_while_embedding(slow_lexical, failing_embed)
+    assert finished.is_set()  # the BM25 leg had ended when the error came out
+
+    def failing_lexical() -> str:
+        raise ValueError("bm25 failed")
+
+    with pytest.raises(ValueError, match="bm25 failed"):
+        lexical_while_embedding(failing_lexical, lambda: "vector")
 
 
 def test_rrf_weights_and_constant() -> None:
@@ -142,6 +212,8 @@ def test_to_dict_from_dict() -> None:
         "vector_share": 0.35,
         "filters": None,
         "spelling_variants": True,
+        "embed_query": False,
+        "ollama_url": None,
     }
     again = HybridRetriever.from_dict(data)
     assert (again.collection, again.top_k, again.vector_weight) == ("samples", 3, 0.5)
