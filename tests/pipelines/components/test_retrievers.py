@@ -89,6 +89,22 @@ def test_a_retriever_that_embeds_its_own_query_finds_what_the_two_steps_find(hyb
     assert one_step["query_tokens"] == two_steps["query_tokens"]
 
 
+def test_searches_from_several_threads_at_once_each_get_their_own_results(hybrid_collection: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    retriever = HybridRetriever(collection=hybrid_collection, top_k=1, embed_query=True)
+    questions = {"3Dプリンターの予約はいつまで？": "reserve.md", "保護めがねはいつ必要？": "safety.md"}
+    questions["土曜日は何時まで開いていますか"] = "hours.md"
+    asked = list(questions) * 4  # more searches at once than BM25 workers (corpus.search.LEXICAL_WORKERS)
+
+    def top(question: str) -> str:
+        return Path(retriever.run(query=question)["documents"][0].meta["source"]).name
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        found = list(pool.map(top, asked, timeout=60))
+    assert found == [questions[q] for q in asked]
+
+
 def test_a_retriever_that_embeds_its_own_query_says_why_it_fell_back() -> None:
     store = EmbeddedDocumentStore("needs-ollama-2")
     store.replace_source(
