@@ -203,6 +203,17 @@ def lexical_while_embedding(
     return future.result(), embedded
 
 
+def embedder_for(collection: str, query: str, url: str | None = None) -> Callable[[], tuple[list[float] | None, str]]:
+    """What `hybrid_search(..., embed=...)` calls: embeds `query` with the collection's model when called, returning
+    `(embedding or None, notice)` (None with the reason when the model cannot be used; `corpus.embeddings`)."""
+
+    def embed() -> tuple[list[float] | None, str]:
+        embedding, notice, _ = embed_query(collection, query, url)
+        return embedding, notice
+
+    return embed
+
+
 def hybrid_search(
     collection: str,
     query: str,
@@ -263,11 +274,7 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
         msg = f"mode must be one of {MODES}, got {mode!r}"
         raise ValueError(msg)
     require_collection(collection)
-
-    def embed() -> tuple[list[float] | None, str]:
-        embedding, notice, _ = embed_query(collection, query)
-        return embedding, notice
-
+    embed = embedder_for(collection, query)
     if mode == "vector":
         embedding, notice = embed()
         found = SearchResult(vector_search(collection, embedding, top_k), [], "vector", [notice] if notice else [])

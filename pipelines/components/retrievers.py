@@ -6,13 +6,18 @@ configured backend (embedded or Elasticsearch) decides *how*.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
-from corpus.embeddings import embed_query as embed_collection_query
-from corpus.search import HybridSettings, bm25_search, check_top_k, hybrid_search, vector_search
+from corpus.search import (
+    HybridSettings,
+    bm25_search,
+    check_top_k,
+    embedder_for,
+    hybrid_search,
+    vector_search,
+)
 
 
 @component
@@ -223,16 +228,9 @@ class HybridRetriever:
             self.vector_share,
             self.spelling_variants,
         )
-        embed = self._embed(query) if self.embed_query else None
+        embed = embedder_for(self.collection, query, self.ollama_url) if self.embed_query else None
         found = hybrid_search(
             self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters, embed
         )
         notice = found.notices[0] if found.notices else ""
         return {"documents": found.documents, "query_tokens": found.query_tokens, "mode": found.mode, "notice": notice}
-
-    def _embed(self, query: str) -> Callable[[], tuple[list[float] | None, str]]:
-        def embed() -> tuple[list[float] | None, str]:
-            embedding, notice, _ = embed_collection_query(self.collection, query, self.ollama_url)
-            return embedding, notice
-
-        return embed
