@@ -5,10 +5,13 @@ doing it in one place makes the embedded store and Elasticsearch rank alike. Eve
 scores in meta (`bm25_score`, `bm25_rank`, `vector_score`, `vector_rank`, `fused_score`) so the UI can show why it
 was found. The Haystack retrievers in `pipelines.components.retrievers` call these functions.
 
-A hybrid search that embeds its own query (`hybrid_search(..., embed=...)`) runs the BM25 leg on a worker thread
-while the calling thread embeds the query (`lexical_while_embedding`): the local embedders run in C and release
-the GIL, so on two cores the two overlap instead of adding up (docs/retrieval.md §Overlapping the legs). The
-embedding stays on the calling thread because the e5 engine's OpenMP threads belong to the thread that calls it.
+The two legs of a hybrid search run at once: BM25 on a worker thread, the vector leg on the calling thread
+(`lexical_beside`); the search index, SQLite and the graph library release the GIL for most of their work. A search
+that embeds its own query (`hybrid_search(..., embed=embedder_for(...))`) embeds it first when the model runs in
+this process — its C engine takes every core, and BM25 beside it only slowed it down — and starts BM25 beside the
+vector leg; with an Ollama model, whose embedding is mostly waiting, BM25 runs from the start
+(docs/retrieval.md §Overlapping the legs). The embedding stays on the calling thread because the e5 engine's OpenMP
+threads belong to the thread that calls it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any, TypeVar
 
 from haystack import Document
 
-from corpus.embeddings import embed_query
+from corpus.embeddings import MODEL_DIMS, embed_query
 from corpus.japanese.tokenizer import get_tokenizer, words_only
 from corpus.japanese.variants import variant_tokens, word_variants
 from corpus.stores import open_store
@@ -34,7 +37,7 @@ RANK_FUSION_MODELS = ("use-multilingual-v3",)
 LEXICAL_WORKERS = 4
 _LEXICAL_POOL = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="tokka-bm25")
 _Lexical = TypeVar("_Lexical")
-_Embedded = TypeVar("_Embedded")
+_Other = TypeVar("_Other")
 # Tokenizers whose tokens are words, for which katakana spelling variants are searched (not `char-bigram`).
 WORD_TOKENIZERS = ("sudachi", "sudachi+bigram")
 
@@ -189,29 +192,66 @@ class SearchResult:
     notices: list[str] = field(default_factory=list)
 
 
-def lexical_while_embedding(
-    lexical: Callable[[], _Lexical], embed: Callable[[], _Embedded]
-) -> tuple[_Lexical, _Embedded]:
-    """Run `lexical` (the BM25 leg) on a worker thread while `embed` (the query's embedding) runs on this one; both
-    results once both are done. An error of either is raised after both have finished (the embedding's first)."""
+def lexical_beside(lexical: Callable[[], _Lexical], work: Callable[[], _Other]) -> tuple[_Lexical, _Other]:
+    """Run `lexical` (the BM25 leg) on a worker thread while `work` runs on this one; both results once both are
+    done. An error of either is raised after both have finished (`work`'s first)."""
     future = _LEXICAL_POOL.submit(lexical)
     try:
-        embedded = embed()
+        other = work()
     except BaseException:
         future.exception()  # wait: no leg outlives the search
         raise
-    return future.result(), embedded
+    return future.result(), other
 
 
-def embedder_for(collection: str, query: str, url: str | None = None) -> Callable[[], tuple[list[float] | None, str]]:
+class QueryEmbedder:
     """What `hybrid_search(..., embed=...)` calls: embeds `query` with the collection's model when called, returning
-    `(embedding or None, notice)` (None with the reason when the model cannot be used; `corpus.embeddings`)."""
+    `(embedding or None, notice)` (None with the reason when the model cannot be used; `corpus.embeddings`).
 
-    def embed() -> tuple[list[float] | None, str]:
-        embedding, notice, _ = embed_query(collection, query, url)
+    `local` says whether the model runs in this process (USE, e5): its embedding then takes every core, and a BM25
+    leg beside it would only slow it down, so the search starts BM25 once the embedding is done (beside the vector
+    leg). An Ollama model is mostly waited for, so BM25 runs meanwhile.
+    """
+
+    def __init__(self, collection: str, query: str, url: str | None = None) -> None:
+        self.collection, self.query, self.url = collection, query, url
+        self.local = open_store(collection).embedding_model() in MODEL_DIMS
+
+    def __call__(self) -> tuple[list[float] | None, str]:
+        embedding, notice, _ = embed_query(self.collection, self.query, self.url)
         return embedding, notice
 
-    return embed
+
+def embedder_for(collection: str, query: str, url: str | None = None) -> QueryEmbedder:
+    """The `embed` argument of `hybrid_search` for `query` in `collection` (Ollama at `url` where it is used)."""
+    return QueryEmbedder(collection, query, url)
+
+
+def run_legs(
+    lexical: Callable[[], _Lexical],
+    vector: Callable[[list[float]], list[Document]],
+    embedding: list[float] | None,
+    embed: QueryEmbedder | None,
+) -> tuple[_Lexical, list[float] | None, list[Document] | None, str]:
+    """Run the BM25 leg and, when there is or can be an embedding, the vector leg; the two at once.
+
+    :returns: `(BM25 result, embedding, vector documents or None without an embedding, embedding notice)`.
+    """
+    notice = ""
+    if embedding is None and embed is not None and embed.local:
+        embedding, notice = embed()  # on every core, alone; BM25 goes beside the vector leg below
+    if embedding is not None:
+        found, documents = lexical_beside(lexical, lambda: vector(embedding))
+        return found, embedding, documents, notice
+    if embed is None or embed.local:
+        return lexical(), None, None, notice
+
+    def embed_then_search() -> tuple[list[float] | None, list[Document] | None, str]:
+        embedded, said = embed()
+        return embedded, (vector(embedded) if embedded is not None else None), said
+
+    found, (embedding, documents, notice) = lexical_beside(lexical, embed_then_search)
+    return found, embedding, documents, notice
 
 
 def hybrid_search(
@@ -221,12 +261,12 @@ def hybrid_search(
     top_k: int,
     settings: HybridSettings | None = None,
     filters: dict[str, Any] | None = None,
-    embed: Callable[[], tuple[list[float] | None, str]] | None = None,
+    embed: QueryEmbedder | None = None,
 ) -> SearchResult:
     """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so.
 
-    :param embed: embeds the query when `embedding` is None: returns `(embedding or None, notice)`. The BM25 leg
-        then runs while it does (`lexical_while_embedding`).
+    :param embed: embeds the query when `embedding` is None (`embedder_for`). How the legs share the time: see
+        `run_legs` and the module docstring.
     """
     settings = settings or HybridSettings()
     require_collection(collection)
@@ -234,16 +274,19 @@ def hybrid_search(
     def lexical() -> tuple[list[Document], list[str]]:
         return bm25_search(collection, query, settings.bm25_top_k, filters, settings.spelling_variants)
 
+    def vector(query_embedding: list[float]) -> list[Document]:
+        return vector_search(collection, query_embedding, settings.vector_top_k, filters)
+
     notices: list[str] = []
-    if embedding is None and embed is not None and settings.vector_weight > 0:
-        (bm25, tokens), (embedding, notice) = lexical_while_embedding(lexical, embed)
+    if settings.vector_weight > 0:
+        (bm25, tokens), embedding, dense, notice = run_legs(lexical, vector, embedding, embed)
         notices += [notice] if notice else []
     else:
-        bm25, tokens = lexical()
+        (bm25, tokens), dense = lexical(), None
     legs = [(bm25, settings.bm25_weight)]
     mode = "bm25"
-    if embedding is not None and settings.vector_weight > 0:
-        legs.append((vector_search(collection, embedding, settings.vector_top_k, filters), settings.vector_weight))
+    if dense is not None:
+        legs.append((dense, settings.vector_weight))
         mode = "hybrid"
     elif embedding is None:
         notices.append(t("notice.bm25_only", collection=collection))

@@ -118,10 +118,10 @@ class HybridRetriever:
     When the query embedding is missing (the collection has no embeddings, or its embedding model is unreachable)
     it returns BM25 results alone and says so in `mode` and `notice`.
 
-    With `embed_query=True` it embeds the question itself, with the collection's model, and runs the BM25 leg
-    meanwhile (no `CollectionTextEmbedder` before it): on two cores a hybrid search then costs about the embedding
-    plus the vector leg instead of all three (docs/retrieval.md §Overlapping the legs). A `query_embedding` given
-    to `run` is used as it is.
+    The BM25 leg runs on a worker thread beside the vector leg. With `embed_query=True` it embeds the question
+    itself, with the collection's model (no `CollectionTextEmbedder` before it): a local model (e5, USE) embeds it
+    first, alone on the cores, and an Ollama model is waited for with BM25 already running (`corpus.search.run_legs`;
+    docs/retrieval.md §Overlapping the legs). A `query_embedding` given to `run` is used as it is.
 
     ### Usage example
     ```python

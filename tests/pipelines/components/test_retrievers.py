@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from haystack import Document
 
-from corpus.search import fusion_for, lexical_while_embedding, reciprocal_rank_fusion, score_fusion
+from corpus.search import (
+    embedder_for,
+    fusion_for,
+    lexical_beside,
+    reciprocal_rank_fusion,
+    run_legs,
+    score_fusion,
+)
 from corpus.stores.embedded import EmbeddedDocumentStore, SourceRecord
 from pipelines.components.embedders import CollectionTextEmbedder
 from pipelines.components.retrievers import (
@@ -119,23 +126,89 @@ def test_a_retriever_that_embeds_its_own_query_says_why_it_fell_back() -> None:
     assert out["documents"][0].id == "a0"
 
 
-def test_the_bm25_leg_runs_while_the_query_is_embedded() -> None:
-    embedding_started = threading.Event()
+def test_the_bm25_leg_runs_on_a_worker_beside_the_other_work() -> None:
+    other_started = threading.Event()
     threads: dict[str, int] = {}
 
     def lexical() -> str:
         threads["lexical"] = threading.get_ident()
-        # Only true when the embedding has started before this leg finished: the two overlap.
-        return "overlapped" if embedding_started.wait(timeout=5) else "one after the other"
+        # Only true when the other work has started before this leg finished: the two overlap.
+        return "overlapped" if other_started.wait(timeout=5) else "one after the other"
 
-    def embed() -> str:
-        threads["embed"] = threading.get_ident()
-        embedding_started.set()
+    def other() -> str:
+        threads["other"] = threading.get_ident()
+        other_started.set()
         return "vector"
 
-    assert lexical_while_embedding(lexical, embed) == ("overlapped", "vector")
-    assert threads["embed"] == threading.get_ident()  # the embedding stays on the caller's thread (OpenMP)
-    assert threads["lexical"] != threads["embed"]
+    assert lexical_beside(lexical, other) == ("overlapped", "vector")
+    assert threads["other"] == threading.get_ident()  # the embedding and vector leg stay on the caller (OpenMP)
+    assert threads["lexical"] != threads["other"]
+
+
+class _Embedder:
+    """Stands in for `corpus.search.QueryEmbedder` to see when each leg runs."""
+
+    def __init__(self, local: bool, events: dict[str, threading.Event]) -> None:
+        self.local, self.events = local, events
+
+    def __call__(self) -> tuple[list[float] | None, str]:
+        self.events["embedding"].set()
+        # Waits (up to 0.5 s) for BM25: it returns early only when BM25 runs while the query is embedded.
+        self.events["bm25"].wait(timeout=0.5)
+        self.events["embedded"].set()
+        return [1.0, 0.0], ""
+
+
+def _timeline(local: bool) -> tuple[list[str], list[Document] | None]:
+    events = {name: threading.Event() for name in ("embedding", "embedded", "bm25", "vector")}
+    seen: list[str] = []
+
+    def lexical() -> str:
+        events["bm25"].set()
+        seen.append("bm25 after the embedding" if events["embedded"].is_set() else "bm25 during the embedding")
+        seen.append("beside the vector leg" if events["vector"].wait(timeout=5) else "alone")
+        return "bm25"
+
+    def vector(embedding: list[float]) -> list[Document]:
+        events["vector"].set()
+        return [Document(id="v", content="v", embedding=embedding)]
+
+    found, embedding, documents, notice = run_legs(lexical, vector, None, _Embedder(local, events))
+    assert (found, embedding, notice) == ("bm25", [1.0, 0.0], "")
+    return seen, documents
+
+
+def test_a_local_model_embeds_alone_and_bm25_runs_beside_the_vector_leg() -> None:
+    seen, documents = _timeline(local=True)
+    assert seen == ["bm25 after the embedding", "beside the vector leg"]
+    assert documents is not None and documents[0].id == "v"
+
+
+def test_with_an_ollama_model_bm25_runs_while_the_query_is_embedded() -> None:
+    seen, documents = _timeline(local=False)
+    assert seen == ["bm25 during the embedding", "beside the vector leg"]
+    assert documents is not None and documents[0].id == "v"
+
+
+def test_a_given_embedding_searches_both_legs_at_once_and_none_searches_bm25_alone() -> None:
+    vector_started = threading.Event()
+
+    def lexical() -> str:
+        return "overlapped" if vector_started.wait(timeout=5) else "one after the other"
+
+    def vector(embedding: list[float]) -> list[Document]:
+        vector_started.set()
+        return []
+
+    assert run_legs(lexical, vector, [1.0], None) == ("overlapped", [1.0], [], "")
+    assert run_legs(lambda: "bm25", vector, None, None) == ("bm25", None, None, "")
+
+
+def test_the_query_embedder_knows_which_models_run_here(hybrid_collection: str) -> None:
+    store = EmbeddedDocumentStore("needs-ollama-3")
+    store.replace_source(SourceRecord("a"), [Document(id="a0", content="工房", embedding=[1.0] * 8)], "ollama/bge-m3")
+    assert embedder_for(hybrid_collection, "工房").local is True  # USE, in this process
+    assert embedder_for("needs-ollama-3", "工房").local is False
 
 
 def test_an_error_in_either_leg_is_raised_after_both_ended() -> None:
@@ -150,14 +223,14 @@ def test_an_error_in_either_leg_is_raised_after_both_ended() -> None:
         raise RuntimeError("embedding failed")
 
     with pytest.raises(RuntimeError, match="embedding failed"):
-        lexical_while_embedding(slow_lexical, failing_embed)
+        lexical_beside(slow_lexical, failing_embed)
     assert finished.is_set()  # the BM25 leg had ended when the error came out
 
     def failing_lexical() -> str:
         raise ValueError("bm25 failed")
 
     with pytest.raises(ValueError, match="bm25 failed"):
-        lexical_while_embedding(failing_lexical, lambda: "vector")
+        lexical_beside(failing_lexical, lambda: "vector")
 
 
 def test_rrf_weights_and_constant() -> None:
