@@ -13,6 +13,8 @@ bench measures the same graph on **real** embeddings: the faster offline embedde
 - cuts each with the store's chunker (`corpus/japanese/chunker.py`, `--chunk-size` characters) into chunks;
 - embeds the first `--rows` chunks in `--processes` worker processes (one thread each), caching the vectors in
   `--cache` so a second run only searches;
+- with `--prefix N`, indexes only the first N of those cached chunks, with the same queries: run with several N to
+  see how recall falls as the index grows (docs/retrieval.md §Approximate search);
 - holds out `--queries` chunks of the files after those, as passage-like queries, and embeds `--questions` questions
   of a BEIR set (default `jsquad-dev`) as question-like ones — both never in the index;
 - builds `corpus.stores.ann.ApproximateIndex` exactly as the store does (same library, storage type, M,
@@ -196,6 +198,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="graph build threads (0: all cores)")
     parser.add_argument("--ef", default="64,128,256,512", help="query-time ef values to measure")
     parser.add_argument("--rebuild", action="store_true", help="build the graph even when the cache has one")
+    parser.add_argument(
+        "--prefix",
+        type=int,
+        default=0,
+        help="index only the first N of the cached --rows chunks, with the same queries (how recall grows with size)",
+    )
     parser.add_argument("--connectivity", type=int, default=ann.CONNECTIVITY, help="HNSW M (default: the store's)")
     parser.add_argument(
         "--dtype",
@@ -218,6 +226,9 @@ def main() -> None:
     matrix = np.load(vectors_path, mmap_mode="r")
     queries = np.load(queries_path)
     held_count, _question_count = np.load(args.cache / f"{stem}-split.npy").tolist()
+    if 0 < args.prefix < matrix.shape[0]:
+        matrix = matrix[: args.prefix]  # the held-out queries come from later files: none of them is indexed
+        stem = f"{stem}-first{args.prefix}"  # names this graph in the cache
     print(f"{matrix.shape[0]:,} real {args.embedder} vectors of {matrix.shape[1]} dimensions (float16 in the cache)")
 
     # The build reads the module's parameters: set them for this run. The cache keeps a graph per parameter pair,
