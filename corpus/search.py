@@ -7,7 +7,7 @@ was found. The Haystack retrievers in `pipelines.components.retrievers` call the
 
 The two legs of a hybrid search run at once: BM25 on a worker thread, the vector leg on the calling thread
 (`lexical_beside`); the search index, SQLite and the graph library release the GIL for most of their work. A search
-that embeds its own query (`hybrid_search(..., embed=embedder_for(...))`) embeds it first when the model runs in
+that embeds its own query (`hybrid_search(..., embed=QueryEmbedder(...))`) embeds it first when the model runs in
 this process — its C engine takes every core, and BM25 beside it only slowed it down — and starts BM25 beside the
 vector leg; with an Ollama model, whose embedding is mostly waiting, BM25 runs from the start
 (docs/retrieval.md §Overlapping the legs). The embedding stays on the calling thread because the e5 engine's OpenMP
@@ -205,8 +205,9 @@ def lexical_beside(lexical: Callable[[], _Lexical], work: Callable[[], _Other]) 
 
 
 class QueryEmbedder:
-    """What `hybrid_search(..., embed=...)` calls: embeds `query` with the collection's model when called, returning
-    `(embedding or None, notice)` (None with the reason when the model cannot be used; `corpus.embeddings`).
+    """The `embed` argument of `hybrid_search`: embeds `query` with the collection's model (Ollama at `url` where it
+    is used) when called, returning `(embedding or None, notice)` (None with the reason when the model cannot be
+    used; `corpus.embeddings`).
 
     `local` says whether the model runs in this process (USE, e5): its embedding then takes every core, and a BM25
     leg beside it would only slow it down, so the search starts BM25 once the embedding is done (beside the vector
@@ -220,11 +221,6 @@ class QueryEmbedder:
     def __call__(self) -> tuple[list[float] | None, str]:
         embedding, notice, _ = embed_query(self.collection, self.query, self.url)
         return embedding, notice
-
-
-def embedder_for(collection: str, query: str, url: str | None = None) -> QueryEmbedder:
-    """The `embed` argument of `hybrid_search` for `query` in `collection` (Ollama at `url` where it is used)."""
-    return QueryEmbedder(collection, query, url)
 
 
 def run_legs(
@@ -265,7 +261,7 @@ def hybrid_search(
 ) -> SearchResult:
     """BM25 ∥ vector, fused. Without a query embedding it returns BM25 results alone and says so.
 
-    :param embed: embeds the query when `embedding` is None (`embedder_for`). How the legs share the time: see
+    :param embed: embeds the query when `embedding` is None (`QueryEmbedder`). How the legs share the time: see
         `run_legs` and the module docstring.
     """
     settings = settings or HybridSettings()
@@ -317,7 +313,7 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
         msg = f"mode must be one of {MODES}, got {mode!r}"
         raise ValueError(msg)
     require_collection(collection)
-    embed = embedder_for(collection, query)
+    embed = QueryEmbedder(collection, query)
     if mode == "vector":
         embedding, notice = embed()
         found = SearchResult(vector_search(collection, embedding, top_k), [], "vector", [notice] if notice else [])

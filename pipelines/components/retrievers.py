@@ -12,9 +12,9 @@ from haystack import Document, component, default_from_dict, default_to_dict
 
 from corpus.search import (
     HybridSettings,
+    QueryEmbedder,
     bm25_search,
     check_top_k,
-    embedder_for,
     hybrid_search,
     vector_search,
 )
@@ -228,7 +228,7 @@ class HybridRetriever:
             self.vector_share,
             self.spelling_variants,
         )
-        embed = embedder_for(self.collection, query, self.ollama_url) if self.embed_query else None
+        embed = QueryEmbedder(self.collection, query, self.ollama_url) if self.embed_query else None
         found = hybrid_search(
             self.collection, query, query_embedding, top_k or self.top_k, settings, filters or self.filters, embed
         )

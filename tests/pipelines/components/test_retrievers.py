@@ -9,7 +9,7 @@ import pytest
 from haystack import Document
 
 from corpus.search import (
-    embedder_for,
+    QueryEmbedder,
     fusion_for,
     lexical_beside,
     reciprocal_rank_fusion,
@@ -207,8 +207,8 @@ def test_a_given_embedding_searches_both_legs_at_once_and_none_searches_bm25_alo
 def test_the_query_embedder_knows_which_models_run_here(hybrid_collection: str) -> None:
     store = EmbeddedDocumentStore("needs-ollama-3")
     store.replace_source(SourceRecord("a"), [Document(id="a0", content="工房", embedding=[1.0] * 8)], "ollama/bge-m3")
-    assert embedder_for(hybrid_collection, "工房").local is True  # USE, in this process
-    assert embedder_for("needs-ollama-3", "工房").local is False
+    assert QueryEmbedder(hybrid_collection, "工房").local is True  # USE, in this process
+    assert QueryEmbedder("needs-ollama-3", "工房").local is False
 
 
 def test_an_error_in_either_leg_is_raised_after_both_ended() -> None:
