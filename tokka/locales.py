@@ -604,8 +604,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the meaning search's share when fusing by scores (0–1)",
     },
     "yaml.embed_query": {
-        "ja": "質問をコレクションのモデルでベクトルにしながら、その間にキーワード検索を進めます (速い)",
-        "en": "embed the question with the collection's model while the keyword search runs (faster)",
+        "ja": "質問をコレクションのモデルでベクトルにし、キーワード検索を意味検索と同時に進めます (速い)",
+        "en": "embed the question with the collection's model; the keyword search runs beside the meaning search (faster)",
     },
     # ---- what assistants answer themselves -----------------------------------------------------------------------------
     "answer.not_found": {
