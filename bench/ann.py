@@ -3,9 +3,9 @@
     python -m bench.ann --texts /path/to/a/folder/of/text/files --rows 1000000 --cache /tmp/ann-cache
 
 `bench.freshness` measures the graph at a million chunks on synthetic vectors, because embedding a million real
-chunks with e5 (the default offline embedder, ~1k characters a second per core) would take days on 2 cores. This
-bench measures the same graph on **real** embeddings: the faster offline embedder (USE, `--embedder offline`,
-~20k characters a second per core) over real text. It
+chunks with e5 (the default offline embedder, ~1.2k characters a second per core) would take about 11 hours on 2
+cores. This bench measures the same graph on **real** embeddings: the faster offline embedder (USE, `--embedder
+offline`, ~20k characters a second per core) over real text, or e5 on fewer chunks (`--embedder e5`). It
 
 - reads every `.txt` / `.md` file under `--texts`, in path order, decoded as the loaders decode text files
   (`corpus/encoding.py`: UTF-8, Shift_JIS, EUC-JP, …); Aozora Bunko's header, ruby and annotations are removed
