@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 from haystack import Document
@@ -33,7 +34,7 @@ MODES = ("hybrid", "bm25", "vector")
 FUSIONS = ("auto", "rrf", "scores")
 # Collections embedded with these models fuse by rank under `fusion: auto` (their meaning leg is weak).
 RANK_FUSION_MODELS = ("use-multilingual-v3",)
-# Workers for BM25 legs run beside a query's embedding (one per concurrent search; more wait their turn).
+# Workers for BM25 legs run beside the rest of a search (one per concurrent search; more wait their turn).
 LEXICAL_WORKERS = 4
 _LEXICAL_POOL = ThreadPoolExecutor(max_workers=LEXICAL_WORKERS, thread_name_prefix="tokka-bm25")
 _Lexical = TypeVar("_Lexical")
@@ -216,7 +217,11 @@ class QueryEmbedder:
 
     def __init__(self, collection: str, query: str, url: str | None = None) -> None:
         self.collection, self.query, self.url = collection, query, url
-        self.local = open_store(collection).embedding_model() in MODEL_DIMS
+
+    @cached_property
+    def local(self) -> bool:
+        """Whether the collection's model runs in this process (read when a search first needs to know)."""
+        return open_store(self.collection).embedding_model() in MODEL_DIMS
 
     def __call__(self) -> tuple[list[float] | None, str]:
         embedding, notice, _ = embed_query(self.collection, self.query, self.url)
@@ -313,9 +318,8 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
         msg = f"mode must be one of {MODES}, got {mode!r}"
         raise ValueError(msg)
     require_collection(collection)
-    embed = QueryEmbedder(collection, query)
     if mode == "vector":
-        embedding, notice = embed()
+        embedding, notice = QueryEmbedder(collection, query)()
         found = SearchResult(vector_search(collection, embedding, top_k), [], "vector", [notice] if notice else [])
         found.query_tokens = open_store(collection).query_tokens(query)
         if embedding is None:
@@ -324,7 +328,7 @@ def search_collection(collection: str, query: str, top_k: int = 5, mode: str = "
         found = hybrid_search(collection, query, None, top_k, HybridSettings(vector_weight=0.0))
         found.notices = []
     else:
-        found = hybrid_search(collection, query, None, top_k, HybridSettings(), embed=embed)
+        found = hybrid_search(collection, query, None, top_k, HybridSettings(), embed=QueryEmbedder(collection, query))
     found.notices = list(dict.fromkeys(found.notices))
     return found
 

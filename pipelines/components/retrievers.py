@@ -146,7 +146,7 @@ class HybridRetriever:
     :param filters: Haystack metadata filters applied to both legs.
     :param spelling_variants: the BM25 leg also searches the other spellings of the question's katakana words
         (サーバ / サーバー, バイオリン / ヴァイオリン; `corpus.japanese.variants`).
-    :param embed_query: embed the question here, with the collection's model, while the BM25 leg runs.
+    :param embed_query: embed the question here, with the collection's model (no `CollectionTextEmbedder` before).
     :param ollama_url: overrides `OLLAMA_URL` for `embed_query` (collections embedded with an Ollama model).
     """
 
